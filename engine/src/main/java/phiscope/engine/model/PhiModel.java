@@ -1,0 +1,429 @@
+package phiscope.engine.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import phiscope.engine.hooks.Activation;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
+import phiscope.engine.hooks.Hooks;
+import phiscope.engine.io.Checkpoint;
+import phiscope.engine.tensor.Linear;
+import phiscope.engine.tensor.Ops;
+import phiscope.engine.tensor.VectorMath;
+import phiscope.engine.tensor.WeightMatrix;
+import phiscope.engine.tensor.WorkerPool;
+
+/**
+ * Phi (Phi-2's architecture) on the CPU, in float32 arithmetic over weights kept in their file
+ * dtype, with a hook at every TransformerLens hook point. Each block is the parallel block
+ * {@code x + attn(ln(x)) + mlp(ln(x))} with one LayerNorm.
+ */
+public final class PhiModel implements AutoCloseable {
+
+    /** Which rows of logits a forward pass computes. */
+    public enum Logits { ALL, LAST, NONE }
+
+    private final PhiConfig config;
+    private final PhiWeights weights;
+    private final Checkpoint checkpoint;
+    private final WorkerPool pool;
+    private final Rotary rotary;
+    private final float attentionScale;
+
+    public PhiModel(PhiConfig config, PhiWeights weights, Checkpoint checkpoint, WorkerPool pool) {
+        this.config = config;
+        this.weights = weights;
+        this.checkpoint = checkpoint;
+        this.pool = pool;
+        this.rotary = new Rotary(config);
+        // transformers scales by head_dim ** -0.5, a double rounded to float32 when applied.
+        this.attentionScale = (float) Math.pow(config.headDim(), -0.5);
+    }
+
+    /** Loads {@code config.json} and the safetensors weights of a model directory. */
+    public static PhiModel load(Path directory, int threads) {
+        PhiConfig config = PhiConfig.load(directory);
+        Checkpoint checkpoint = Checkpoint.open(directory);
+        try {
+            PhiWeights weights = PhiWeights.load(checkpoint, config);
+            return new PhiModel(config, weights, checkpoint, new WorkerPool(threads));
+        } catch (RuntimeException e) {
+            checkpoint.close();
+            throw e;
+        }
+    }
+
+    public PhiConfig config() {
+        return config;
+    }
+
+    public PhiWeights weights() {
+        return weights;
+    }
+
+    public WorkerPool pool() {
+        return pool;
+    }
+
+    public Path directory() {
+        return checkpoint.directory();
+    }
+
+    public Hooks hooks() {
+        return new Hooks(config);
+    }
+
+    public KVCache newCache(int capacity) {
+        return new KVCache(config, capacity);
+    }
+
+    /**
+     * Runs {@code tokens} as the continuation of what {@code cache} holds and appends them to it.
+     *
+     * @return logits {@code [T, V]} for {@link Logits#ALL}, {@code [V]} for {@link Logits#LAST}, empty for NONE
+     */
+    public float[] forward(int[] tokens, KVCache cache, Hooks hooks, Logits logits) {
+        int start = cache.length();
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("nothing to run: no tokens");
+        }
+        if (start + tokens.length > cache.capacity()) {
+            throw new IllegalArgumentException(tooLong(start + tokens.length, cache.capacity()));
+        }
+        int[] positions = new int[tokens.length];
+        int[] keyStarts = new int[tokens.length];
+        for (int t = 0; t < tokens.length; t++) {
+            positions[t] = start + t;
+        }
+        return run(tokens, positions, keyStarts, cache, hooks, logits);
+    }
+
+    /** A new cache sized for the whole of {@code tokens}, then {@link #forward}. */
+    public float[] forward(int[] tokens, Hooks hooks, Logits logits) {
+        if (tokens.length > config.maxPositions()) {
+            throw new IllegalArgumentException(tooLong(tokens.length, config.maxPositions()));
+        }
+        return forward(tokens, newCache(Math.max(1, tokens.length)), hooks, logits);
+    }
+
+    private String tooLong(int tokens, int limit) {
+        return tokens + " tokens do not fit: the limit is " + limit + " (the model's context is "
+                + config.maxPositions() + " tokens)";
+    }
+
+    /**
+     * Natural-log probability of each token given the ones before it, for every sequence (array
+     * {@code i} has one entry per token after the first). The sequences are packed into shared
+     * forward passes of at most {@code packTokens} tokens, each attending only within itself; a
+     * sequence's numbers do not depend on what it was packed with.
+     */
+    public List<float[]> tokenLogProbs(List<int[]> sequences, int packTokens) {
+        List<float[]> results = new ArrayList<>(sequences.size());
+        int i = 0;
+        while (i < sequences.size()) {
+            int total = 0;
+            int end = i;
+            while (end < sequences.size() && (end == i || total + sequences.get(end).length <= packTokens)) {
+                total += sequences.get(end).length;
+                end++;
+            }
+            results.addAll(scorePack(sequences.subList(i, end), total));
+            i = end;
+        }
+        return results;
+    }
+
+    private List<float[]> scorePack(List<int[]> pack, int total) {
+        int[] tokens = new int[total];
+        int[] positions = new int[total];
+        int[] keyStarts = new int[total];
+        int row = 0;
+        for (int[] sequence : pack) {
+            if (sequence.length > config.maxPositions()) {
+                throw new IllegalArgumentException(tooLong(sequence.length, config.maxPositions()));
+            }
+            for (int p = 0; p < sequence.length; p++, row++) {
+                tokens[row] = sequence[p];
+                positions[row] = p;
+                keyStarts[row] = row - p;
+            }
+        }
+        KVCache cache = KVCache.forPack(config, total);
+        float[] normalized = run(tokens, positions, keyStarts, cache, new Hooks(config), Logits.NONE);
+        return logProbsOfNext(normalized, pack);
+    }
+
+    /** Unembeds the final-normalized rows a few at a time, keeping only log p(next token). */
+    private List<float[]> logProbsOfNext(float[] normalized, List<int[]> pack) {
+        int d = config.hiddenSize();
+        int vocab = config.vocabSize();
+        int chunk = 64;
+        float[] logits = new float[chunk * vocab];
+        List<float[]> results = new ArrayList<>();
+        int row = 0;
+        for (int[] sequence : pack) {
+            float[] logProbs = new float[Math.max(0, sequence.length - 1)];
+            for (int p = 0; p < logProbs.length; p += chunk) {
+                int rows = Math.min(chunk, logProbs.length - p);
+                float[] x = Arrays.copyOfRange(normalized, (row + p) * d, (row + p + rows) * d);
+                weights.lmHead().forward(pool, x, rows, logits);
+                for (int r = 0; r < rows; r++) {
+                    int base = r * vocab;
+                    logProbs[p + r] = logits[base + sequence[p + r + 1]] - Ops.logSumExp(logits, base, vocab);
+                }
+            }
+            results.add(logProbs);
+            row += sequence.length;
+        }
+        return results;
+    }
+
+    /**
+     * The forward pass over a batch of rows: row {@code t} is token {@code tokens[t]} at rotary
+     * position {@code positions[t]}, stored at cache index {@code cache.length() + t}, attending
+     * to cache indices {@code keyStarts[t] .. cache.length() + t}. With {@link Logits#NONE} it returns
+     * the final-normalized rows instead of logits.
+     */
+    private float[] run(int[] tokens, int[] positions, int[] keyStarts, KVCache cache, Hooks hooks, Logits logits) {
+        int rows = tokens.length;
+        int d = config.hiddenSize();
+        int start = cache.length();
+        Step step = new Step(hooks, rows, start + rows, positions);
+
+        float[] x = new float[rows * d];
+        embed(tokens, x);
+        step.fire(HookSite.EMBED, -1, x);
+
+        float[] h = new float[rows * d];
+        float[] q = new float[rows * d];
+        float[] k = new float[rows * d];
+        float[] v = new float[rows * d];
+        float[] z = new float[rows * d];
+        float[] attnOut = new float[rows * d];
+        float[] mlp = new float[rows * config.intermediateSize()];
+        float[] mlpOut = new float[rows * d];
+
+        for (int b = 0; b < config.numLayers(); b++) {
+            PhiWeights.Block block = weights.blocks().get(b);
+            step.fire(HookSite.RESID_PRE, b, x);
+
+            Ops.layerNorm(x, rows, d, block.norm().weight(), block.norm().bias(), config.layerNormEps(), h);
+            step.fire(HookSite.LN1_NORMALIZED, b, h);
+
+            block.q().forward(pool, h, rows, q);
+            block.k().forward(pool, h, rows, k);
+            block.v().forward(pool, h, rows, v);
+            step.fire(HookSite.Q, b, q);
+            step.fire(HookSite.K, b, k);
+            step.fire(HookSite.V, b, v);
+            rotary.apply(q, rows, config.numHeads(), positions);
+            rotary.apply(k, rows, config.numHeads(), positions);
+            step.fire(HookSite.ROT_Q, b, q);
+            step.fire(HookSite.ROT_K, b, k);
+            cache.store(b, k, v, start, rows, config.numHeads());
+
+            attend(b, q, cache, start, keyStarts, step, z);
+            step.fire(HookSite.Z, b, z);
+            project(b, block.dense(), z, step, attnOut);
+            step.fire(HookSite.ATTN_OUT, b, attnOut);
+
+            block.fc1().forward(pool, h, rows, mlp);
+            step.fire(HookSite.MLP_PRE, b, mlp);
+            gelu(mlp);
+            step.fire(HookSite.MLP_POST, b, mlp);
+            block.fc2().forward(pool, mlp, rows, mlpOut);
+            step.fire(HookSite.MLP_OUT, b, mlpOut);
+
+            // transformers adds attn + mlp first, then the residual: keep its rounding.
+            Ops.addInPlace(attnOut, 0, mlpOut, 0, rows * d);
+            Ops.addInPlace(x, 0, attnOut, 0, rows * d);
+            step.fire(HookSite.RESID_POST, b, x);
+        }
+        cache.advance(rows);
+
+        Ops.layerNorm(x, rows, d, weights.finalNorm().weight(), weights.finalNorm().bias(), config.layerNormEps(), h);
+        step.fire(HookSite.LN_FINAL, -1, h);
+        return switch (logits) {
+            case NONE -> h;
+            case ALL -> unembed(h, rows, 0, step);
+            case LAST -> unembed(h, 1, rows - 1, step);
+        };
+    }
+
+    private float[] unembed(float[] normalized, int rows, int firstRow, Step step) {
+        int d = config.hiddenSize();
+        float[] x = firstRow == 0 && rows * d == normalized.length
+                ? normalized : Arrays.copyOfRange(normalized, firstRow * d, (firstRow + rows) * d);
+        float[] logits = new float[rows * config.vocabSize()];
+        weights.lmHead().forward(pool, x, rows, logits);
+        step.fireRows(HookSite.LOGITS, logits, rows, firstRow);
+        return logits;
+    }
+
+    private void embed(int[] tokens, float[] x) {
+        WeightMatrix embedding = weights.embedding();
+        for (int t = 0; t < tokens.length; t++) {
+            int id = tokens[t];
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " at index " + t + " is outside the vocabulary (0.."
+                        + (config.vocabSize() - 1) + ")");
+            }
+            embedding.decodeRows(id, 1, x, t * config.hiddenSize());
+        }
+    }
+
+    private void gelu(float[] values) {
+        int m = config.intermediateSize();
+        int rows = values.length / m;
+        pool.run((part, parts) -> {
+            int from = WorkerPool.start(rows, part, parts, 1);
+            int to = WorkerPool.start(rows, part + 1, parts, 1);
+            VectorMath.gelu(values, from * m, (to - from) * m);
+        });
+    }
+
+    /**
+     * Causal softmax attention of every head. Scores and probabilities live in one row buffer per
+     * (head, query) unless a hook asks for {@code hook_attn_scores} or {@code hook_pattern}; then
+     * they are materialised {@code [H, T, T_k]} so the hook can read or rewrite them.
+     */
+    private void attend(int b, float[] q, KVCache cache, int start, int[] keyStarts, Step step, float[] z) {
+        int rows = keyStarts.length;
+        int heads = config.numHeads();
+        int keys = start + rows;
+        if (!step.hooks.has(HookSite.ATTN_SCORES, b) && !step.hooks.has(HookSite.PATTERN, b)) {
+            pool.run((part, parts) -> {
+                float[] row = new float[keys];
+                int from = WorkerPool.start(heads * rows, part, parts, 1);
+                int to = WorkerPool.start(heads * rows, part + 1, parts, 1);
+                for (int i = from; i < to; i++) {
+                    int head = i / rows;
+                    int t = i % rows;
+                    int first = keyStarts[t];
+                    int count = start + t - first + 1;
+                    scores(b, q, cache, head, t, first, count, row, 0);
+                    Ops.softmax(row, 0, count);
+                    mix(b, cache, head, t, first, count, row, 0, z);
+                }
+            });
+            return;
+        }
+        float[] matrix = new float[heads * rows * keys];
+        pool.run((part, parts) -> {
+            for (int i = WorkerPool.start(heads * rows, part, parts, 1); i < WorkerPool.start(heads * rows, part + 1, parts, 1); i++) {
+                int t = i % rows;
+                int first = keyStarts[t];
+                int count = start + t - first + 1;
+                Arrays.fill(matrix, i * keys, (i + 1) * keys, Float.NEGATIVE_INFINITY);
+                scores(b, q, cache, i / rows, t, first, count, matrix, i * keys + first);
+            }
+        });
+        step.fire(HookSite.ATTN_SCORES, b, matrix);
+        pool.run((part, parts) -> {
+            for (int i = WorkerPool.start(heads * rows, part, parts, 1); i < WorkerPool.start(heads * rows, part + 1, parts, 1); i++) {
+                int t = i % rows;
+                int first = keyStarts[t];
+                int count = start + t - first + 1;
+                Arrays.fill(matrix, i * keys, i * keys + first, 0f);
+                Ops.softmax(matrix, i * keys + first, count);
+                Arrays.fill(matrix, i * keys + first + count, (i + 1) * keys, 0f);
+            }
+        });
+        step.fire(HookSite.PATTERN, b, matrix);
+        pool.run((part, parts) -> {
+            for (int i = WorkerPool.start(heads * rows, part, parts, 1); i < WorkerPool.start(heads * rows, part + 1, parts, 1); i++) {
+                // The whole row: a hook may have moved probability anywhere among the stored keys.
+                mix(b, cache, i / rows, i % rows, 0, keys, matrix, i * keys, z);
+            }
+        });
+    }
+
+    /** {@code out[outOffset + j] = q[t, head] · k[first + j, head] * scale} for {@code j < count}. */
+    private void scores(int b, float[] q, KVCache cache, int head, int t, int first, int count, float[] out, int outOffset) {
+        int hd = config.headDim();
+        float[] keys = cache.keys(b);
+        int qOffset = (t * config.numHeads() + head) * hd;
+        int kOffset = cache.offset(head, first);
+        for (int j = 0; j < count; j++) {
+            out[outOffset + j] = Ops.dot(q, qOffset, keys, kOffset + j * hd, hd) * attentionScale;
+        }
+    }
+
+    /** {@code z[t, head] = sum_j p[j] v[first + j, head]}. */
+    private void mix(int b, KVCache cache, int head, int t, int first, int count, float[] p, int pOffset, float[] z) {
+        int hd = config.headDim();
+        Ops.weightedSum(p, pOffset, count, cache.values(b), cache.offset(head, first), hd,
+                z, (t * config.numHeads() + head) * hd, hd);
+    }
+
+    /**
+     * The attention output projection. When {@code hook_result} is hooked, each head's share
+     * {@code z_h W_O[:, h]} is materialised {@code [T, H, D]}, offered to the hook, and summed.
+     */
+    private void project(int b, Linear dense, float[] z, Step step, float[] out) {
+        if (!step.hooks.has(HookSite.RESULT, b)) {
+            dense.forward(pool, z, step.rows, out);
+            return;
+        }
+        int d = config.hiddenSize();
+        int heads = config.numHeads();
+        int hd = config.headDim();
+        float[] wo = new float[d * d];
+        dense.weight().decodeRows(0, d, wo, 0);
+        float[] result = new float[step.rows * heads * d];
+        for (int t = 0; t < step.rows; t++) {
+            for (int head = 0; head < heads; head++) {
+                int zOffset = (t * heads + head) * hd;
+                int rOffset = (t * heads + head) * d;
+                for (int o = 0; o < d; o++) {
+                    result[rOffset + o] = Ops.dot(wo, o * d + head * hd, z, zOffset, hd);
+                }
+            }
+        }
+        step.fire(HookSite.RESULT, b, result);
+        for (int t = 0; t < step.rows; t++) {
+            System.arraycopy(dense.bias(), 0, out, t * d, d);
+            for (int head = 0; head < heads; head++) {
+                Ops.addInPlace(out, t * d, result, (t * heads + head) * d, d);
+            }
+        }
+    }
+
+    /** What the hook points of one forward pass need to describe their activations. */
+    private final class Step {
+        final Hooks hooks;
+        final int rows;
+        final int keys;
+        final int[] positions;
+
+        Step(Hooks hooks, int rows, int keys, int[] positions) {
+            this.hooks = hooks;
+            this.rows = rows;
+            this.keys = keys;
+            this.positions = positions;
+        }
+
+        void fire(HookSite site, int block, float[] buffer) {
+            if (hooks.has(site, block)) {
+                HookPoint point = new HookPoint(site, block);
+                hooks.fire(new Activation(point, buffer, 0, point.shape(config, rows, keys), positions));
+            }
+        }
+
+        void fireRows(HookSite site, float[] buffer, int count, int firstRow) {
+            if (hooks.has(site, -1)) {
+                HookPoint point = new HookPoint(site, -1);
+                hooks.fire(new Activation(point, buffer, 0, point.shape(config, count, keys),
+                        Arrays.copyOfRange(positions, firstRow, firstRow + count)));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        checkpoint.close();
+    }
+}

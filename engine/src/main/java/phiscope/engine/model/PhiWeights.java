@@ -1,0 +1,126 @@
+package phiscope.engine.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import phiscope.engine.io.Checkpoint;
+import phiscope.engine.io.ModelFormatException;
+import phiscope.engine.io.Tensor;
+import phiscope.engine.tensor.DType;
+import phiscope.engine.tensor.Linear;
+import phiscope.engine.tensor.WeightMatrix;
+
+/**
+ * Phi's parameters, checked against the config: matrices stay in the checkpoint's dtype and
+ * memory; only the small vectors (biases, LayerNorm parameters) are widened to float32.
+ */
+public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalNorm, Linear lmHead) {
+
+    /** LayerNorm parameters. */
+    public record Norm(float[] weight, float[] bias) {
+    }
+
+    /** One parallel block: one LayerNorm feeding both attention and the MLP. */
+    public record Block(Norm norm, Linear q, Linear k, Linear v, Linear dense, Linear fc1, Linear fc2) {
+    }
+
+    public static PhiWeights load(Checkpoint checkpoint, PhiConfig config) {
+        rejectMixFormer(checkpoint);
+        Loader loader = new Loader(checkpoint, config);
+        int d = config.hiddenSize();
+        int m = config.intermediateSize();
+        WeightMatrix embedding = loader.matrix("model.embed_tokens.weight", config.vocabSize(), d);
+        List<Block> blocks = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            blocks.add(new Block(
+                    loader.norm(p + "input_layernorm", d),
+                    loader.linear(p + "self_attn.q_proj", d, d),
+                    loader.linear(p + "self_attn.k_proj", d, d),
+                    loader.linear(p + "self_attn.v_proj", d, d),
+                    loader.linear(p + "self_attn.dense", d, d),
+                    loader.linear(p + "mlp.fc1", m, d),
+                    loader.linear(p + "mlp.fc2", d, m)));
+        }
+        Norm finalNorm = loader.norm("model.final_layernorm", d);
+        Linear lmHead;
+        if (checkpoint.contains("lm_head.weight")) {
+            lmHead = loader.linear("lm_head", config.vocabSize(), d);
+        } else if (config.tieWordEmbeddings()) {
+            lmHead = new Linear(embedding, loader.vector("lm_head.bias", config.vocabSize()));
+        } else {
+            throw new ModelFormatException(checkpoint.directory(), "the checkpoint has no tensor 'lm_head.weight' and "
+                    + "config.json does not set tie_word_embeddings");
+        }
+        return new PhiWeights(embedding, List.copyOf(blocks), finalNorm, lmHead);
+    }
+
+    private static void rejectMixFormer(Checkpoint checkpoint) {
+        boolean mixFormer = checkpoint.names().stream().anyMatch(n -> n.matches("(transformer\\.)?layers\\.\\d+\\.mixer\\..*"));
+        if (mixFormer) {
+            throw new ModelFormatException(checkpoint.directory(), "holds the old MixFormer layout of Phi (layers.N.mixer.*), "
+                    + "which phiscope does not read; download the current microsoft/phi-2 from the Hugging Face Hub "
+                    + "(huggingface-cli download microsoft/phi-2 --local-dir models/phi-2)");
+        }
+    }
+
+    /** Fetches tensors and checks their dtype and shape against the config. */
+    private record Loader(Checkpoint checkpoint, PhiConfig config) {
+
+        Tensor tensor(String name, int... shape) {
+            Tensor t = checkpoint.tensor(name);
+            if (!t.dtype().isWeightType()) {
+                throw new ModelFormatException(t.file(), "tensor '" + name + "' has unsupported dtype " + t.dtype()
+                        + " (supported: F32, F16, BF16)");
+            }
+            config.dtype().map(PhiWeights::dtypeOf).ifPresent(declared -> {
+                if (declared != t.dtype()) {
+                    throw new ModelFormatException(t.file(), "tensor '" + name + "' is " + t.dtype() + " but config.json declares "
+                            + config.dtype().get());
+                }
+            });
+            if (!t.hasShape(shape)) {
+                throw new ModelFormatException(t.file(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                        + " but config.json implies " + Arrays.toString(shape));
+            }
+            return t;
+        }
+
+        WeightMatrix matrix(String name, int rows, int cols) {
+            Tensor t = tensor(name, rows, cols);
+            return WeightMatrix.of(name, t.dtype(), rows, cols, t.data());
+        }
+
+        float[] vector(String name, int length) {
+            return tensor(name, length).toFloatArray();
+        }
+
+        Linear linear(String prefix, int out, int in) {
+            return new Linear(matrix(prefix + ".weight", out, in), vector(prefix + ".bias", out));
+        }
+
+        Norm norm(String prefix, int width) {
+            return new Norm(vector(prefix + ".weight", width), vector(prefix + ".bias", width));
+        }
+    }
+
+    private static DType dtypeOf(String torchName) {
+        return switch (torchName) {
+            case "float32" -> DType.F32;
+            case "float16" -> DType.F16;
+            case "bfloat16" -> DType.BF16;
+            default -> null;
+        };
+    }
+
+    /** Bytes of the matrices a decode step streams: every block's and the unembedding (embedding rows are looked up, not streamed). */
+    public long streamedBytes() {
+        long bytes = lmHead.weight().data().byteSize();
+        for (Block b : blocks) {
+            for (Linear l : List.of(b.q(), b.k(), b.v(), b.dense(), b.fc1(), b.fc2())) {
+                bytes += l.weight().data().byteSize();
+            }
+        }
+        return bytes;
+    }
+}
