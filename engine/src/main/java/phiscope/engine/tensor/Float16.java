@@ -12,7 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * IEEE half (F16) and bfloat16 (BF16) to float32, scalar and in vector registers. The vector
  * decode uses integer operations only (no float16 instructions in the Vector API) and is exact
- * for all 65,536 bit patterns, subnormals, signed zeros, infinities and NaN payloads included.
+ * for all 65,536 bit patterns, subnormals, signed zeros, infinities and NaN payloads included;
+ * signalling NaNs come out quiet, as IEEE 754 conversion and the F16C instruction behind the
+ * JIT-compiled {@link Float#float16ToFloat} make them.
  */
 public final class Float16 {
 
@@ -57,13 +59,16 @@ public final class Float16 {
     /**
      * Exponent and mantissa shifted into float position and scaled by 2^112 (the bias difference)
      * give every finite value, subnormals included, with one exact multiply; infinities and NaNs
-     * (exponent all ones) get the float exponent all ones instead. The sign is OR-ed back last.
+     * (exponent all ones) get the float exponent all ones instead, NaNs with the quiet bit set.
+     * The sign is OR-ed back last.
      */
     static FloatVector decodeF16(IntVector half) {
         IntVector magnitude = half.and(0x7fff);
         IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
         IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        IntVector bits = finite.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, 0x7c00));
+        IntVector special = shifted.or(0x7f800000)
+                .lanewise(VectorOperators.OR, 0x00400000, magnitude.compare(VectorOperators.GT, 0x7c00));
+        IntVector bits = finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7c00));
         return bits.or(half.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
