@@ -1,5 +1,8 @@
 package phiscope.web;
 
+import java.io.UncheckedIOException;
+import phiscope.engine.cli.EngineCommands;
+import phiscope.engine.io.ModelFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +12,20 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        EngineCommands.all().forEach(cli::addSubcommand);
+        // Bad input is reported as one line saying what is wrong, not as a stack trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
+                commandLine.getErr().println("phiscope " + commandLine.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
     }
 }

@@ -23,7 +23,8 @@ import phiscope.engine.tensor.Float16;
 /**
  * Writes safetensors files as the reference implementation does (header padded with spaces to a
  * multiple of 8, tensors packed in order), through a mapping so multi-gigabyte files need no
- * heap. The file appears under its name only when complete.
+ * heap. Tensors may be filled from several threads. The file appears under its name only when
+ * complete; a failed write leaves nothing behind.
  */
 public final class SafeTensorsWriter {
 
@@ -90,7 +91,7 @@ public final class SafeTensorsWriter {
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
+             Arena arena = Arena.ofShared()) {
             MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
             out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
             MemorySegment.copy(text, 0, out, ValueLayout.JAVA_BYTE, 8, text.length);
@@ -101,8 +102,14 @@ public final class SafeTensorsWriter {
                 at += entry.byteSize();
             }
             out.force();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e instanceof IOException io ? new UncheckedIOException("cannot write " + file + ": " + io.getMessage(), io)
+                    : (RuntimeException) e;
         }
         try {
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
