@@ -277,9 +277,9 @@ public final class PhiModel implements AutoCloseable {
     private void gelu(float[] values) {
         int m = config.intermediateSize();
         int rows = values.length / m;
-        pool.run((part, parts) -> {
-            int from = WorkerPool.start(rows, part, parts, 1);
-            int to = WorkerPool.start(rows, part + 1, parts, 1);
+        pool.run(pool.chunksFor(rows), (chunk, chunks) -> {
+            int from = WorkerPool.start(rows, chunk, chunks, 1);
+            int to = WorkerPool.start(rows, chunk + 1, chunks, 1);
             VectorMath.gelu(values, from * m, (to - from) * m);
         });
     }
@@ -294,10 +294,10 @@ public final class PhiModel implements AutoCloseable {
         int heads = config.numHeads();
         int keys = start + rows;
         if (!step.hooks.has(HookSite.ATTN_SCORES, b) && !step.hooks.has(HookSite.PATTERN, b)) {
-            pool.run((part, parts) -> {
+            pool.run(pool.chunksFor(heads * rows), (chunk, chunks) -> {
                 float[] row = new float[keys];
-                int from = WorkerPool.start(heads * rows, part, parts, 1);
-                int to = WorkerPool.start(heads * rows, part + 1, parts, 1);
+                int from = WorkerPool.start(heads * rows, chunk, chunks, 1);
+                int to = WorkerPool.start(heads * rows, chunk + 1, chunks, 1);
                 for (int i = from; i < to; i++) {
                     int head = i / rows;
                     int t = i % rows;
@@ -311,8 +311,9 @@ public final class PhiModel implements AutoCloseable {
             return;
         }
         float[] matrix = new float[heads * rows * keys];
-        pool.run((part, parts) -> {
-            for (int i = WorkerPool.start(heads * rows, part, parts, 1); i < WorkerPool.start(heads * rows, part + 1, parts, 1); i++) {
+        int pairs = heads * rows;
+        pool.run(pool.chunksFor(pairs), (chunk, chunks) -> {
+            for (int i = WorkerPool.start(pairs, chunk, chunks, 1); i < WorkerPool.start(pairs, chunk + 1, chunks, 1); i++) {
                 int t = i % rows;
                 int first = keyStarts[t];
                 int count = start + t - first + 1;
@@ -321,8 +322,8 @@ public final class PhiModel implements AutoCloseable {
             }
         });
         step.fire(HookSite.ATTN_SCORES, b, matrix);
-        pool.run((part, parts) -> {
-            for (int i = WorkerPool.start(heads * rows, part, parts, 1); i < WorkerPool.start(heads * rows, part + 1, parts, 1); i++) {
+        pool.run(pool.chunksFor(pairs), (chunk, chunks) -> {
+            for (int i = WorkerPool.start(pairs, chunk, chunks, 1); i < WorkerPool.start(pairs, chunk + 1, chunks, 1); i++) {
                 int t = i % rows;
                 int first = keyStarts[t];
                 int count = start + t - first + 1;
@@ -332,8 +333,8 @@ public final class PhiModel implements AutoCloseable {
             }
         });
         step.fire(HookSite.PATTERN, b, matrix);
-        pool.run((part, parts) -> {
-            for (int i = WorkerPool.start(heads * rows, part, parts, 1); i < WorkerPool.start(heads * rows, part + 1, parts, 1); i++) {
+        pool.run(pool.chunksFor(pairs), (chunk, chunks) -> {
+            for (int i = WorkerPool.start(pairs, chunk, chunks, 1); i < WorkerPool.start(pairs, chunk + 1, chunks, 1); i++) {
                 // The whole row: a hook may have moved probability anywhere among the stored keys.
                 mix(b, cache, i / rows, i % rows, 0, keys, matrix, i * keys, z);
             }

@@ -10,7 +10,7 @@ import jdk.incubator.vector.FloatVector;
  * Float32 dot-product tiles on heap arrays: each weight row is dotted with each token row.
  * Every (row, token) pair is accumulated in the same order in every tile shape (one vector
  * accumulator over k, a fixed lane fold, then the scalar tail), so a result never depends on
- * which tile computed it, and the fused per-dtype kernels reproduce it bit for bit.
+ * which tile computed it: a text's numbers do not depend on how many tokens share its pass.
  */
 final class Kernels {
 
@@ -58,6 +58,26 @@ final class Kernels {
         y[y1 + 1] = tail(sum(a11), w, w1, x, x1, vec, k);
         y[y1 + 2] = tail(sum(a21), w, w2, x, x1, vec, k);
         y[y1 + 3] = tail(sum(a31), w, w3, x, x1, vec, k);
+    }
+
+    /** Four weight rows times one token row: four independent accumulation chains for the decode step. */
+    static void dot4x1(float[] w, int w0, float[] x, int x0, int k, float[] y, int y0) {
+        int w1 = w0 + k;
+        int w2 = w1 + k;
+        int w3 = w2 + k;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int vec = k - k % LANES;
+        for (int i = 0; i < vec; i += LANES) {
+            FloatVector t = FloatVector.fromArray(F, x, x0 + i);
+            a0 = FloatVector.fromArray(F, w, w0 + i).fma(t, a0);
+            a1 = FloatVector.fromArray(F, w, w1 + i).fma(t, a1);
+            a2 = FloatVector.fromArray(F, w, w2 + i).fma(t, a2);
+            a3 = FloatVector.fromArray(F, w, w3 + i).fma(t, a3);
+        }
+        y[y0] = tail(sum(a0), w, w0, x, x0, vec, k);
+        y[y0 + 1] = tail(sum(a1), w, w1, x, x0, vec, k);
+        y[y0 + 2] = tail(sum(a2), w, w2, x, x0, vec, k);
+        y[y0 + 3] = tail(sum(a3), w, w3, x, x0, vec, k);
     }
 
     /** One weight row times one token row. */

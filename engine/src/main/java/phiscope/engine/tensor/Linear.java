@@ -21,9 +21,9 @@ public record Linear(WeightMatrix weight, float[] bias) {
     /** {@code y[t, :] = W x[t, :] + b} for {@code t < tokens}; {@code y} holds {@code tokens * outFeatures()} floats. */
     public void forward(WorkerPool pool, float[] x, int tokens, float[] y) {
         int out = outFeatures();
-        pool.run((part, parts) -> {
-            int start = WorkerPool.start(out, part, parts, WeightMatrix.ROW_BLOCK);
-            int end = WorkerPool.start(out, part + 1, parts, WeightMatrix.ROW_BLOCK);
+        pool.run(pool.chunksFor(out / WeightMatrix.ROW_BLOCK), (chunk, chunks) -> {
+            int start = WorkerPool.start(out, chunk, chunks, WeightMatrix.ROW_BLOCK);
+            int end = WorkerPool.start(out, chunk + 1, chunks, WeightMatrix.ROW_BLOCK);
             weight.multiply(x, tokens, y, start, end);
             for (int t = 0; t < tokens; t++) {
                 Ops.addInPlace(y, t * out + start, bias, start, end - start);

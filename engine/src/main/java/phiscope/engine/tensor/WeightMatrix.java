@@ -4,16 +4,14 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A weight matrix {@code [rows, cols]} (PyTorch's {@code [out_features, in_features]}) kept in its
- * file dtype off-heap. {@link #multiply} computes {@code y[t, r] = W[r] · x[t]} for a range of rows:
- * one token at a time with the dtype's fused decode-and-dot kernel, several tokens by decoding a
- * block of rows once into a float32 scratch buffer and reusing it for every token.
+ * file dtype off-heap. {@link #multiply} computes {@code y[t, r] = W[r] · x[t]} for a range of rows
+ * by decoding a block of rows into a float32 scratch buffer (cache-resident) and running the
+ * float32 tiles of {@link Kernels} over it for every token; each dtype only knows how to decode.
  */
 public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix {
 
-    /** Rows decoded at once for multi-token products: small enough to stay in L2. */
+    /** Rows decoded at once: a block of 16 rows of Phi-2's widest input (10240) is 640 KB, within L2. */
     static final int ROW_BLOCK = 16;
-    /** From this many tokens on, decoding a row block once beats the fused kernel per token. */
-    static final int BATCH_THRESHOLD = 3;
 
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -59,9 +57,6 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
     /** Decodes rows {@code [first, first + count)} into {@code dst} at {@code offset}, row-major. */
     public abstract void decodeRows(int first, int count, float[] dst, int offset);
 
-    /** {@code y[yOffset + r] = W[r] · x[xOffset ..]} for {@code r} in {@code [rowStart, rowEnd)}. */
-    protected abstract void multiplyOneToken(float[] x, int xOffset, float[] y, int yOffset, int rowStart, int rowEnd);
-
     public float get(int row, int col) {
         float[] one = new float[cols];
         decodeRows(row, 1, one, 0);
@@ -73,12 +68,6 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
      * {@code [rowStart, rowEnd)}; the caller splits rows across threads.
      */
     public void multiply(float[] x, int tokens, float[] y, int rowStart, int rowEnd) {
-        if (tokens < BATCH_THRESHOLD) {
-            for (int t = 0; t < tokens; t++) {
-                multiplyOneToken(x, t * cols, y, t * rows, rowStart, rowEnd);
-            }
-            return;
-        }
         float[] block = scratch(ROW_BLOCK * cols);
         for (int r0 = rowStart; r0 < rowEnd; r0 += ROW_BLOCK) {
             int count = Math.min(ROW_BLOCK, rowEnd - r0);
@@ -104,8 +93,12 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
             }
         }
         for (; t < tokens; t++) {
-            for (int r = 0; r < count; r++) {
-                y[t * rows + r0 + r] = Kernels.dot(block, r * cols, x, t * cols, cols);
+            int y0 = t * rows + r0;
+            for (int r = 0; r < quads; r += 4) {
+                Kernels.dot4x1(block, r * cols, x, t * cols, cols, y, y0 + r);
+            }
+            for (int r = quads; r < count; r++) {
+                y[y0 + r] = Kernels.dot(block, r * cols, x, t * cols, cols);
             }
         }
     }

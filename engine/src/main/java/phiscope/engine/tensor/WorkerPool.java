@@ -4,27 +4,53 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of threads that run one data-parallel task at a time. The calling thread runs
- * part 0 itself; workers spin briefly before parking, so the many short kernels of a decode step
- * do not pay a wake-up each. Nothing is allocated per task.
+ * A fixed set of threads that run one data-parallel task at a time, split into chunks that the
+ * calling thread and the workers take from a shared counter. The caller never waits for a worker
+ * that has not started: on a busy machine it simply does more of the chunks itself. Workers spin
+ * briefly before parking, so the many short kernels of a decode step do not pay a wake-up each.
+ * Each task is a small {@link Job} with its own counters, so a worker that wakes late can never
+ * take a chunk of a later task.
  */
 public final class WorkerPool implements AutoCloseable {
 
-    /** One part of a data-parallel task. */
+    /** One chunk of a data-parallel task. */
     @FunctionalInterface
     public interface Task {
-        void run(int part, int parts);
+        void run(int chunk, int chunks);
     }
 
+    /** Chunks per thread: enough to balance uneven progress, few enough to keep chunks large. */
+    private static final int CHUNKS_PER_THREAD = 4;
     private static final int SPIN_ITERATIONS = 20_000;
 
+    /** One run of a task: the chunks still to take and those done. */
+    private static final class Job {
+        final Task task;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(Task task, int chunks) {
+            this.task = task;
+            this.chunks = chunks;
+        }
+
+        void runChunks() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    task.run(c, chunks);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                done.incrementAndGet();
+            }
+        }
+    }
+
     private final Thread[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile Task task;
-    private volatile long generation;
+    private volatile Job job;
     private volatile boolean closed;
-    private volatile Throwable failure;
-    private volatile Thread caller;
 
     public WorkerPool(int threads) {
         if (threads < 1) {
@@ -32,52 +58,44 @@ public final class WorkerPool implements AutoCloseable {
         }
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            int part = i + 1;
-            workers[i] = Thread.ofPlatform().daemon().name("phiscope-worker-" + part).start(() -> work(part));
+            workers[i] = Thread.ofPlatform().daemon().name("phiscope-worker-" + (i + 1)).start(this::work);
         }
-    }
-
-    /** A pool with one thread per available processor. */
-    public static WorkerPool forAvailableProcessors() {
-        return new WorkerPool(Runtime.getRuntime().availableProcessors());
     }
 
     public int threads() {
         return workers.length + 1;
     }
 
-    /** Runs {@code task} once per part on all threads and returns when every part is done. */
-    public synchronized void run(Task task) {
-        if (workers.length == 0) {
-            task.run(0, 1);
+    /** How many chunks to split work of {@code units} (rows, heads, ...) into. */
+    public int chunksFor(int units) {
+        return Math.max(1, Math.min(units, threads() * CHUNKS_PER_THREAD));
+    }
+
+    /** Runs chunks {@code 0 .. chunks-1} of {@code task} on the pool and returns when all are done. */
+    public synchronized void run(int chunks, Task task) {
+        if (workers.length == 0 || chunks == 1) {
+            for (int c = 0; c < chunks; c++) {
+                task.run(c, chunks);
+            }
             return;
         }
         if (closed) {
             throw new IllegalStateException("the worker pool is closed");
         }
-        caller = Thread.currentThread();
-        failure = null;
-        pending.set(workers.length);
-        this.task = task;
-        generation++;
+        Job current = new Job(task, chunks);
+        job = current;
         for (Thread worker : workers) {
             LockSupport.unpark(worker);
         }
-        Throwable own = null;
-        try {
-            task.run(0, threads());
-        } catch (Throwable t) {
-            own = t;
-        }
-        for (int spins = 0; pending.get() > 0; spins++) {
+        current.runChunks();
+        for (int spins = 0; current.done.get() < chunks; spins++) {
             if (spins < SPIN_ITERATIONS) {
                 Thread.onSpinWait();
             } else {
-                LockSupport.parkNanos(this, 50_000);
+                Thread.yield();
             }
         }
-        this.task = null;
-        Throwable failed = own != null ? own : failure;
+        Throwable failed = current.failure;
         if (failed instanceof RuntimeException e) {
             throw e;
         }
@@ -89,10 +107,10 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    private void work(int part) {
-        long seen = 0;
+    private void work() {
+        Job seen = null;
         while (true) {
-            for (int spins = 0; generation == seen && !closed; spins++) {
+            for (int spins = 0; job == seen && !closed; spins++) {
                 if (spins < SPIN_ITERATIONS) {
                     Thread.onSpinWait();
                 } else {
@@ -102,22 +120,15 @@ public final class WorkerPool implements AutoCloseable {
             if (closed) {
                 return;
             }
-            seen = generation;
-            try {
-                task.run(part, threads());
-            } catch (Throwable t) {
-                failure = t;
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            seen = job;
+            seen.runChunks();
         }
     }
 
-    /** The sub-range {@code [start, end)} of {@code [0, n)} that part {@code part} of {@code parts} takes, split at multiples of {@code align}. */
-    public static int start(int n, int part, int parts, int align) {
+    /** Where chunk {@code chunk} of {@code chunks} starts in {@code [0, n)}, at a multiple of {@code align}. */
+    public static int start(int n, int chunk, int chunks, int align) {
         int blocks = (n + align - 1) / align;
-        return Math.min(n, (int) ((long) blocks * part / parts) * align);
+        return Math.min(n, (int) ((long) blocks * chunk / chunks) * align);
     }
 
     @Override

@@ -1,0 +1,84 @@
+package phiscope.engine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import phiscope.engine.hooks.Hooks;
+import phiscope.engine.model.Generator;
+import phiscope.engine.model.PhiConfig;
+import phiscope.engine.model.PhiModel;
+import phiscope.engine.model.Sampler;
+import phiscope.engine.tokenizer.Tokenizer;
+
+/**
+ * A Phi model directory, loaded: the model, and its tokenizer when the directory has one
+ * (reference fixtures have none; everything that needs only token ids works without it).
+ */
+public final class Phi implements AutoCloseable {
+
+    private final PhiModel model;
+    private final Tokenizer tokenizer;
+
+    public Phi(PhiModel model, Tokenizer tokenizer) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    public static Phi load(Path directory, int threads) {
+        Path tokenizerFile = directory.resolve("tokenizer.json");
+        Tokenizer tokenizer = Files.exists(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
+        return new Phi(PhiModel.load(directory, threads), tokenizer);
+    }
+
+    public PhiModel model() {
+        return model;
+    }
+
+    public PhiConfig config() {
+        return model.config();
+    }
+
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    /** The tokenizer, or an error saying the model directory has none. */
+    public Tokenizer requireTokenizer() {
+        if (tokenizer == null) {
+            throw new IllegalArgumentException(model.directory() + " has no tokenizer.json; text needs one (token ids do not)");
+        }
+        return tokenizer;
+    }
+
+    public int[] encode(String text) {
+        return requireTokenizer().encode(text);
+    }
+
+    public String decode(int[] ids) {
+        return requireTokenizer().decode(ids);
+    }
+
+    /** The end-of-text token: the tokenizer's {@code <|endoftext|>}, else the config's {@code eos_token_id}. */
+    public int endOfText() {
+        return tokenizer != null ? tokenizer.endOfText() : model.config().eosTokenId();
+    }
+
+    /** Ids below this are real tokens; the embedding's padding rows above are never generated. */
+    public int vocabularyLimit() {
+        return tokenizer != null ? Math.min(tokenizer.vocabSize(), model.config().vocabSize()) : model.config().vocabSize();
+    }
+
+    public Generator.Result generate(int[] prompt, int maxNewTokens, Sampler.Settings settings, Hooks hooks,
+                                     Generator.Listener listener) {
+        return new Generator(model, endOfText(), vocabularyLimit()).generate(prompt, maxNewTokens, settings, hooks, listener);
+    }
+
+    public Hooks hooks() {
+        return model.hooks();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
