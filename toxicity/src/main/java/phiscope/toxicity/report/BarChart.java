@@ -1,0 +1,19 @@
+package phiscope.toxicity.report;
+
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * A bar chart of a report, written as {@code fileName} in the run folder.
+ *
+ * @param reference      a horizontal line such as the unbiased value (50% or 0), if any
+ * @param referenceLabel what the line means
+ * @param mutedMeaning   what a grey bar means, for the legend note; empty when no bar is muted
+ */
+public record BarChart(String fileName, String title, String valueAxisLabel, List<Bar> bars,
+                       OptionalDouble reference, String referenceLabel, String mutedMeaning) {
+
+    public BarChart {
+        bars = List.copyOf(bars);
+    }
+}
