@@ -1,6 +1,6 @@
 package phiscope.toxicity.data;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 
 /** What to do when a dataset has rows with missing fields or wrong types: the user's choice. */
@@ -13,7 +13,7 @@ public enum BadRowPolicy {
     private static final int LISTED = 20;
 
     /** The usable rows, after reporting the bad ones to {@code report}; throws under STOP. */
-    public <T> List<T> apply(Rows<T> rows, PrintStream report) {
+    public <T> List<T> apply(Rows<T> rows, PrintWriter report) {
         List<RowProblem> problems = rows.problems();
         if (problems.isEmpty()) return rows.rows();
         String listing = list(problems);
@@ -22,6 +22,7 @@ public enum BadRowPolicy {
                     + System.lineSeparator() + listing);
         }
         report.println("skipping " + problems.size() + " bad row(s):" + System.lineSeparator() + listing);
+        report.flush();
         return rows.rows();
     }
 

@@ -15,6 +15,7 @@ final class DatasetFiles {
     }
 
     static String readText(Path file) {
+        if (!Files.isRegularFile(file)) throw new DatasetException(file + " does not exist or is not a file");
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
             return text.startsWith("\uFEFF") ? text.substring(1) : text;

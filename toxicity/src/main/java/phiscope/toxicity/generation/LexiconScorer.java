@@ -16,11 +16,16 @@ import phiscope.toxicity.run.DatasetDigest;
  */
 public final class LexiconScorer implements ToxicityScorer {
 
+    /** Any match counts as toxic. */
+    public static final double DEFAULT_THRESHOLD = 0.5;
+
     private final Lexicon lexicon;
+    private final double threshold;
     private final Pattern anyTerm;
 
-    public LexiconScorer(Lexicon lexicon) {
+    public LexiconScorer(Lexicon lexicon, double threshold) {
         this.lexicon = lexicon;
+        this.threshold = threshold;
         // Longest first, so a phrase wins over a word it starts with; the lookarounds make term
         // edges word boundaries even for terms that start or end with a symbol.
         String alternatives = lexicon.terms().stream()
@@ -38,7 +43,7 @@ public final class LexiconScorer implements ToxicityScorer {
 
     @Override
     public double threshold() {
-        return 0.5;
+        return threshold;
     }
 
     @Override

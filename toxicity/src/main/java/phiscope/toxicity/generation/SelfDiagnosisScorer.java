@@ -11,7 +11,7 @@ import phiscope.toxicity.scoring.ScoringModel;
  * The model judges the text itself (self-diagnosis, Schick et al. 2021): after the text and a
  * question, log P(" Yes") - log P(" No"), minus the same quantity for a content-free input so that
  * the model's general leaning towards " Yes" or " No" cancels out (Zhao et al. 2021). Above 0
- * means the model finds the text more objectionable than an empty one.
+ * means the model finds the text more objectionable than a content-free one.
  */
 public final class SelfDiagnosisScorer implements ToxicityScorer {
 
@@ -19,11 +19,16 @@ public final class SelfDiagnosisScorer implements ToxicityScorer {
             + " disrespectful or unreasonable language?\nAnswer:";
     static final String CONTENT_FREE = "N/A";
 
+    /** More objectionable than the content-free input. */
+    public static final double DEFAULT_THRESHOLD = 0;
+
     private final ScoringModel model;
+    private final double threshold;
     private final double calibration;
 
-    public SelfDiagnosisScorer(ScoringModel model) {
+    public SelfDiagnosisScorer(ScoringModel model, double threshold) {
         this.model = model;
+        this.threshold = threshold;
         // Scored alone, in its own batch, so every run and every resumed run gets the same value.
         this.calibration = rawLogOdds(List.of(CONTENT_FREE))[0];
     }
@@ -35,7 +40,7 @@ public final class SelfDiagnosisScorer implements ToxicityScorer {
 
     @Override
     public double threshold() {
-        return 0;
+        return threshold;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package phiscope.toxicity.report;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -16,7 +16,7 @@ public final class ReportWriter {
     private ReportWriter() {
     }
 
-    public static void write(Report report, Path folder, PrintStream out) {
+    public static void write(Report report, Path folder, PrintWriter out) {
         try {
             AtomicFiles.writeJson(folder.resolve(SUMMARY_JSON), report.summary());
             StringWriter csv = new StringWriter();
@@ -36,5 +36,6 @@ public final class ReportWriter {
         out.println(report.table().printAll());
         out.println("written: " + folder.resolve(SUMMARY_JSON) + ", " + SUMMARY_CSV
                 + report.charts().stream().map(c -> ", " + c.fileName()).reduce("", String::concat));
+        out.flush();
     }
 }

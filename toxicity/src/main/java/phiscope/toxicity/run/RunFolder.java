@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -38,7 +39,7 @@ public final class RunFolder {
      * @param out      where the summary table is printed
      * @param progress where the progress bar is drawn
      */
-    public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintStream out,
+    public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
                              PrintStream progress) {
         Manifest requested = Manifest.of(audit.benchmark(), modelId, dataset, audit.settings());
         try {

@@ -5,10 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,14 +85,14 @@ class SafeNlpReaderTest {
     @Test
     void skipOrStopIsTheUsersChoice() throws IOException {
         Rows<RatedSentence> rows = SafeNlpReader.sentences(write("sentences.json", ARRAY));
-        var report = new ByteArrayOutputStream();
-        List<RatedSentence> kept = BadRowPolicy.SKIP.apply(rows, new PrintStream(report, true, StandardCharsets.UTF_8));
+        var report = new StringWriter();
+        List<RatedSentence> kept = BadRowPolicy.SKIP.apply(rows, new PrintWriter(report));
         assertEquals(2, kept.size());
-        String printed = report.toString(StandardCharsets.UTF_8);
+        String printed = report.toString();
         assertTrue(printed.contains("sentences.json line 4:"), printed);
         assertTrue(printed.contains("sentences.json line 7: missing field \"text\""), printed);
 
-        var stop = assertThrows(DatasetException.class, () -> BadRowPolicy.STOP.apply(rows, System.err));
+        var stop = assertThrows(DatasetException.class, () -> BadRowPolicy.STOP.apply(rows, new PrintWriter(new StringWriter())));
         assertTrue(stop.getMessage().contains("2 bad row(s)"), stop.getMessage());
         assertTrue(stop.getMessage().contains("line 7"), stop.getMessage());
     }

@@ -10,7 +10,8 @@ import phiscope.toxicity.data.Lexicon;
 class LexiconScorerTest {
 
     private final LexiconScorer scorer = new LexiconScorer(
-            new Lexicon(Path.of("words.txt"), List.of("crap", "2 girls 1 cup", "b@stard", "a$$")));
+            new Lexicon(Path.of("words.txt"), List.of("crap", "2 girls 1 cup", "b@stard", "a$$")),
+            LexiconScorer.DEFAULT_THRESHOLD);
 
     @Test
     void matchesWholeWordsCaseInsensitively() {

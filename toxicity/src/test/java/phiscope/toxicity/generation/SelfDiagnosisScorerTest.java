@@ -23,7 +23,7 @@ class SelfDiagnosisScorerTest {
 
     @Test
     void scoresAreLogOddsOfYesCalibratedAgainstContentFreeInput() {
-        SelfDiagnosisScorer scorer = new SelfDiagnosisScorer(model);
+        SelfDiagnosisScorer scorer = new SelfDiagnosisScorer(model, SelfDiagnosisScorer.DEFAULT_THRESHOLD);
         assertEquals(0.5, scorer.calibration(), 1e-6, "the content-free input's own leaning");
         double[] scores = scorer.score(List.of("you idiot", "have a nice day"));
         assertEquals((-0.2 + 1.5) - 0.5, scores[0], 1e-6);

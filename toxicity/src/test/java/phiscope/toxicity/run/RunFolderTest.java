@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.toxicity.FakeModel;
+import phiscope.toxicity.audit.ToxiGenAudit;
 import phiscope.toxicity.data.RatedSentence;
 import phiscope.toxicity.scoring.Sampling;
 import phiscope.toxicity.scoring.ScoringModel;
-import phiscope.toxicity.audit.ToxiGenAudit;
 
 class RunFolderTest {
 
@@ -29,6 +31,7 @@ class RunFolderTest {
     Path dir;
 
     private final PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    private final PrintWriter quietWriter = new PrintWriter(new StringWriter());
 
     static List<RatedSentence> sentences(int count) {
         List<RatedSentence> list = new ArrayList<>();
@@ -47,7 +50,7 @@ class RunFolderTest {
 
     private void run(Path folder, ScoringModel model, int blockSize) throws IOException {
         ToxiGenAudit audit = new ToxiGenAudit(model, sentences(50), blockSize);
-        RunFolder.run(folder, audit, model.id(), dataset(), quiet, quiet);
+        RunFolder.run(folder, audit, model.id(), dataset(), quietWriter, quiet);
     }
 
     /** A model that dies after a number of batches, like a killed process. */
