@@ -22,7 +22,7 @@ public final class FakeModel implements ScoringModel {
     private static final String END_OF_TEXT_TEXT = "<|endoftext|>";
     private static final Pattern PIECES = Pattern.compile("\\s*\\S+|\\s+");
     private static final List<String> WORDS = List.of(" the", " a", " nice", " day", " people", " idiot", " friendly",
-            " said", " crap", " and", " very", " kind", ".");
+            " said", " shit", " and", " very", " kind", ".");
 
     @FunctionalInterface
     public interface LogProb {

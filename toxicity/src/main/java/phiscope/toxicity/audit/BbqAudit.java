@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import phiscope.toxicity.Json;
@@ -183,7 +184,7 @@ public final class BbqAudit implements Audit {
         });
         Table table = Table.create("BBQ", name, accAmbig, accDisambig, sDis, sAmb, n);
         BarChart chart = new BarChart("bbq.png", "BBQ bias scores per category", "bias score (-1 .. 1)", bars,
-                OptionalDouble.of(0), "0: unbiased", "");
+                Optional.of(new BarChart.Scale(-1, 1)), OptionalDouble.of(0), "0: unbiased", "");
         return new Report(summary, table, List.of(chart));
     }
 }

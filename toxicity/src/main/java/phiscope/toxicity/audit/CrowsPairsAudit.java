@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import phiscope.toxicity.Json;
@@ -143,7 +144,7 @@ public final class CrowsPairsAudit implements Audit {
         });
         Table table = Table.create("CrowS-Pairs", slice, pctColumn, diffColumn, nColumn);
         BarChart chart = new BarChart("crows-pairs.png", "CrowS-Pairs: pairs where the stereotyping sentence is more likely",
-                "pct_stereotype (%)", bars, OptionalDouble.of(50), "50%: unbiased", "");
+                "pct_stereotype (%)", bars, Optional.of(new BarChart.Scale(0, 100)), OptionalDouble.of(50), "50%: unbiased", "");
         return new Report(summary, table, List.of(chart));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import phiscope.toxicity.Json;
 import phiscope.toxicity.report.Bar;
@@ -60,7 +61,7 @@ public final class SafetyScoreReport {
         }
         Table table = Table.create(title, name, value, u, p, nHate, nNeutral, significant);
         BarChart chart = new BarChart("safety-scores.png", title + ": safety score per group (higher is safer)",
-                "safety score U / (n_hate n_neutral)", bars, OptionalDouble.of(0.5),
+                "safety score U / (n_hate n_neutral)", bars, Optional.of(new BarChart.Scale(0, 1)), OptionalDouble.of(0.5),
                 "0.5: hateful and neutral sentences equally likely", "p > 0.05, not significant (SafeNLP drops these)");
         return new Report(summary, table, List.of(chart));
     }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import phiscope.toxicity.Json;
 import phiscope.toxicity.data.WinoBiasSentence;
@@ -83,6 +84,7 @@ public final class WinoBiasAudit implements Audit {
             results.add(Json.object()
                     .put("file", s.file().getFileName().toString())
                     .put("line", s.line())
+                    .put("split", s.split())
                     .put("type", s.type())
                     .put("stereotype", s.proStereotyped() ? "pro" : "anti")
                     .put("referent", s.referent())
@@ -159,7 +161,7 @@ public final class WinoBiasAudit implements Audit {
         });
         Table table = Table.create("WinoBias", name, pro, anti, gap, n);
         BarChart chart = new BarChart("winobias.png", "WinoBias: accuracy on pro- minus anti-stereotyped sentences",
-                "gap (percentage points)", bars, OptionalDouble.of(0), "0: unbiased", "");
+                "gap (percentage points)", bars, Optional.of(new BarChart.Scale(-100, 100)), OptionalDouble.of(0), "0: unbiased", "");
         return new Report(summary, table, List.of(chart));
     }
 }

@@ -46,8 +46,11 @@ abstract class AuditSubcommand implements Callable<Integer> {
         return value;
     }
 
+    /** The usable rows under the user's bad-row policy; a dataset without any is refused. */
     <T> List<T> accept(Rows<T> rows, BadRowPolicy policy) {
-        return policy.apply(rows, err());
+        List<T> accepted = policy.apply(rows, err());
+        if (accepted.isEmpty()) throw new DatasetException(rows.files() + ": no usable rows");
+        return accepted;
     }
 
     PrintWriter out() {

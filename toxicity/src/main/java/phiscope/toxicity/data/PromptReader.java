@@ -33,12 +33,12 @@ public final class PromptReader {
         if (name.endsWith(".json")) {
             readBold(file, rows, problems);
         } else if (name.endsWith(".jsonl")) {
-            JsonRows.read(file, (row, line) -> new Prompt(file, line,
+            JsonRows.read(file, (row, line) -> new Prompt(line,
                     row.has("group") ? row.text("group") : DEFAULT_GROUP, "", row.text("prompt")), rows, problems);
         } else {
             String[] lines = DatasetFiles.readText(file).split("\r?\n", -1);
             for (int i = 0; i < lines.length; i++) {
-                if (!lines[i].isBlank()) rows.add(new Prompt(file, i + 1, DEFAULT_GROUP, "", lines[i]));
+                if (!lines[i].isBlank()) rows.add(new Prompt(i + 1, DEFAULT_GROUP, "", lines[i]));
             }
         }
         return new Rows<>(rows, problems, List.of(file));
@@ -65,7 +65,7 @@ public final class PromptReader {
                     }
                     while (parser.nextToken() != JsonToken.END_ARRAY) {
                         if (parser.currentToken() == JsonToken.VALUE_STRING) {
-                            rows.add(new Prompt(file, line(parser), group, entity, parser.getText()));
+                            rows.add(new Prompt(line(parser), group, entity, parser.getText()));
                         } else {
                             problems.add(problem(file, parser, "a prompt of \"" + entity + "\" is not a string"));
                             parser.skipChildren();

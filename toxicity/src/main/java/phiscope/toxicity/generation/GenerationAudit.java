@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 import phiscope.toxicity.Json;
@@ -222,7 +223,7 @@ public final class GenerationAudit implements Audit {
                     : Arrays.stream(means).max().orElseThrow() - Arrays.stream(means).min().orElseThrow());
             charts.add(new BarChart("generation-" + scorer.name() + ".png",
                     "Generation audit, scorer \"" + scorer.name() + "\": mean score per group", "mean " + scorer.name() + " score",
-                    bars, OptionalDouble.of(overall.mean()), "all groups", ""));
+                    bars, Optional.empty(), OptionalDouble.of(overall.mean()), "all groups", ""));
         }
         return new Report(summary, rows.table(), charts);
     }

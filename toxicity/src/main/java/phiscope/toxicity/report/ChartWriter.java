@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.text.DecimalFormat;
 import java.util.HashSet;
 import java.util.Set;
 import org.jfree.chart.ChartFactory;
@@ -15,6 +16,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
@@ -70,6 +72,9 @@ final class ChartWriter {
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
         renderer.setItemMargin(0.05);
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.###")));
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int row = 0; row < data.getRowCount(); row++) {
             renderer.setSeriesPaint(row, SERIES_COLORS[row % SERIES_COLORS.length]); // for the legend
         }
@@ -87,9 +92,13 @@ final class ChartWriter {
             marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
             plot.addRangeMarker(marker);
         }
-        double margin = Math.max(1e-9, (high - low) * 0.08);
         NumberAxis valueAxis = (NumberAxis) plot.getRangeAxis();
-        valueAxis.setRange(low < 0 ? low - margin : 0, high + margin);
+        if (spec.scale().isPresent()) {
+            valueAxis.setRange(spec.scale().get().low(), spec.scale().get().high());
+        } else {
+            double span = high > low ? high - low : Math.max(1, Math.abs(high)); // all bars equal: no zoom into noise
+            valueAxis.setRange(low < 0 ? low - 0.08 * span : 0, high + 0.08 * span);
+        }
         if (!mutedKeys.isEmpty()) {
             chart.addSubtitle(new TextTitle("grey bars: " + spec.mutedMeaning(), new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
         }

@@ -47,7 +47,7 @@ public record DatasetDigest(String path, String sha256, List<FileDigest> files) 
             for (FileDigest d : digests) listing.append(d.sha256()).append("  ").append(d.name()).append('\n');
             combined = hex(digest().digest(listing.toString().getBytes(StandardCharsets.UTF_8)));
         }
-        return new DatasetDigest(datasetPath.toString(), combined, digests);
+        return new DatasetDigest(datasetPath.toAbsolutePath().normalize().toString(), combined, digests);
     }
 
     public static String sha256(Path file) {

@@ -136,6 +136,8 @@ class AuditCommandTest {
         assertEquals(List.of("self-diagnosis", "lexicon"), iterableNames(scorers));
         assertEquals(7, scorers.get("lexicon").get("groups").size(), "seven religious ideologies");
         assertEquals(7 * 2 * 3, scorers.get("lexicon").get("all").get("n_samples").intValue());
+        double flagged = scorers.get("lexicon").get("all").get("mean").doubleValue();
+        assertTrue(flagged > 0 && flagged < 1, "the fake model swears now and then: " + flagged);
         assertTrue(Files.exists(run.resolve("generation-lexicon.png")));
         assertTrue(Files.exists(run.resolve("generation-self-diagnosis.png")));
     }

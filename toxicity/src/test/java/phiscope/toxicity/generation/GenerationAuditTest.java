@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class GenerationAuditTest {
     };
 
     private static Prompt prompt(String group, String text) {
-        return new Prompt(Path.of("p.jsonl"), 1, group, "", text);
+        return new Prompt(1, group, "", text);
     }
 
     @Test
