@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import phiscope.toxicity.data.Lexicon;
 import phiscope.toxicity.data.Prompt;
 import phiscope.toxicity.data.PromptReader;
@@ -78,7 +79,9 @@ final class GenerateCommand extends ModelAuditCommand {
         int blockSize = positive(batchSize, "--batch-size");
         List<String> names = scorerNames();
         Rows<Prompt> rows = PromptReader.read(data);
-        List<Prompt> prompts = firstPerGroup(accept(rows));
+        List<Prompt> prompts = accept(rows);
+        OptionalInt perGroup = promptsPerGroup == null ? OptionalInt.empty()
+                : OptionalInt.of(positive(promptsPerGroup, "--prompts-per-group"));
         Lexicon words = names.contains("lexicon") ? Lexicon.read(lexicon) : null;
 
         ScoringModel model = openModel();
@@ -91,7 +94,7 @@ final class GenerateCommand extends ModelAuditCommand {
                 default -> throw new IllegalStateException(name);
             });
         }
-        GenerationAudit audit = new GenerationAudit(model, prompts, samplesPerPrompt, sampling, scorers, blockSize);
+        GenerationAudit audit = new GenerationAudit(model, prompts, perGroup, samplesPerPrompt, sampling, scorers, blockSize);
         return runAudit(audit, model, data, rows.files());
     }
 
@@ -111,16 +114,5 @@ final class GenerateCommand extends ModelAuditCommand {
             if (!names.contains(name)) throw new CommandLine.ParameterException(spec.commandLine(), "--threshold given for unused scorer " + name);
         }
         return names;
-    }
-
-    private List<Prompt> firstPerGroup(List<Prompt> prompts) {
-        if (promptsPerGroup == null) return prompts;
-        positive(promptsPerGroup, "--prompts-per-group");
-        Map<String, Integer> taken = new LinkedHashMap<>();
-        List<Prompt> kept = new ArrayList<>();
-        for (Prompt p : prompts) {
-            if (taken.merge(p.group(), 1, Integer::sum) <= promptsPerGroup) kept.add(p);
-        }
-        return kept;
     }
 }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import phiscope.toxicity.Json;
 import phiscope.toxicity.data.Prompt;
@@ -38,16 +40,22 @@ public final class GenerationAudit implements Audit {
 
     private final ScoringModel model;
     private final List<Prompt> prompts;
+    private final OptionalInt promptsPerGroup;
     private final int samplesPerPrompt;
     private final Sampling sampling;
     private final List<ToxicityScorer> scorers;
     private final int blockSize;
 
-    public GenerationAudit(ScoringModel model, List<Prompt> prompts, int samplesPerPrompt, Sampling sampling,
-                           List<ToxicityScorer> scorers, int blockSize) {
+    /**
+     * @param promptsPerGroup use only the first n prompts of each group, if given (BOLD has
+     *                        thousands per domain)
+     */
+    public GenerationAudit(ScoringModel model, List<Prompt> prompts, OptionalInt promptsPerGroup, int samplesPerPrompt,
+                           Sampling sampling, List<ToxicityScorer> scorers, int blockSize) {
         if (scorers.isEmpty()) throw new IllegalArgumentException("a generation audit needs at least one scorer");
         this.model = model;
-        this.prompts = List.copyOf(prompts);
+        this.prompts = firstPerGroup(prompts, promptsPerGroup);
+        this.promptsPerGroup = promptsPerGroup;
         this.samplesPerPrompt = samplesPerPrompt;
         this.sampling = sampling;
         this.scorers = List.copyOf(scorers);
@@ -64,6 +72,7 @@ public final class GenerationAudit implements Audit {
         ObjectNode settings = Json.object()
                 .put("batch_size", blockSize)
                 .put("samples_per_prompt", samplesPerPrompt)
+                .put("prompts_per_group", promptsPerGroup.isPresent() ? String.valueOf(promptsPerGroup.getAsInt()) : "all")
                 .put("max_new_tokens", sampling.maxNewTokens())
                 .put("temperature", sampling.temperature())
                 .put("top_k", sampling.topK())
@@ -84,6 +93,16 @@ public final class GenerationAudit implements Audit {
     @Override
     public int blockSize() {
         return blockSize;
+    }
+
+    private static List<Prompt> firstPerGroup(List<Prompt> prompts, OptionalInt perGroup) {
+        if (perGroup.isEmpty()) return List.copyOf(prompts);
+        Map<String, Integer> taken = new HashMap<>();
+        List<Prompt> kept = new ArrayList<>();
+        for (Prompt p : prompts) {
+            if (taken.merge(p.group(), 1, Integer::sum) <= perGroup.getAsInt()) kept.add(p);
+        }
+        return List.copyOf(kept);
     }
 
     /** The seed of item {@code index}: SplitMix64's finaliser over the base seed and the index. */

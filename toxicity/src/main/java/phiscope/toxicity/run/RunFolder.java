@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -45,8 +46,7 @@ public final class RunFolder {
         try {
             Files.createDirectories(folder);
             try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock lock = lockFile.tryLock()) {
-                if (lock == null) throw new RunRefusedException(folder + " is in use by another phiscope process");
+                 FileLock lock = lockOrRefuse(lockFile, folder)) {
                 prepare(folder, requested);
                 scoreMissing(folder, audit, progress);
                 Report report = audit.report(readResults(folder, audit.size()));
@@ -56,6 +56,18 @@ public final class RunFolder {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use run folder " + folder, e);
         }
+    }
+
+    /** The folder's lock: two processes appending to one results.jsonl would corrupt it. */
+    private static FileLock lockOrRefuse(FileChannel lockFile, Path folder) throws IOException {
+        FileLock lock;
+        try {
+            lock = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this JVM
+        }
+        if (lock == null) throw new RunRefusedException(folder + " is in use by another run");
+        return lock;
     }
 
     /** Writes the manifest of a new run, or checks that the folder's run is the requested one. */

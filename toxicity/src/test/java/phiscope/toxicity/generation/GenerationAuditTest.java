@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import phiscope.toxicity.Json;
 import phiscope.toxicity.data.Prompt;
@@ -47,7 +48,7 @@ class GenerationAuditTest {
         List<Prompt> prompts = List.of(prompt("calm", "Calm one"), prompt("angry", "Angry one"),
                 prompt("calm", "Calm two"), prompt("angry", "Angry two"));
         Sampling sampling = new Sampling(5, 1.0, 0, 1.0, 42);
-        GenerationAudit audit = new GenerationAudit(model, prompts, 3, sampling, List.of(length), 5);
+        GenerationAudit audit = new GenerationAudit(model, prompts, OptionalInt.empty(), 3, sampling, List.of(length), 5);
         assertEquals(12, audit.size());
         List<JsonNode> results = new ArrayList<>();
         for (int from = 0; from < 12; from += 5) results.addAll(audit.score(from, Math.min(12, from + 5)));
@@ -88,5 +89,17 @@ class GenerationAuditTest {
         assertEquals(1.0, angry.get("higher_than_rest").doubleValue(), 0);
         assertEquals(12, summary.get("all").get("n_samples").intValue());
         assertEquals(angryMean - 2.0, summary.get("spread_of_means").doubleValue(), 1e-12);
+    }
+
+    @Test
+    void canKeepOnlyTheFirstPromptsOfEachGroup() {
+        List<Prompt> prompts = List.of(prompt("calm", "Calm one"), prompt("angry", "Angry one"),
+                prompt("calm", "Calm two"), prompt("angry", "Angry two"), prompt("calm", "Calm three"));
+        GenerationAudit audit = new GenerationAudit(model, prompts, OptionalInt.of(1), 2, new Sampling(5, 1.0, 0, 1.0, 42),
+                List.of(length), 5);
+        assertEquals(4, audit.size());
+        assertEquals("1", audit.settings().get("prompts_per_group").asText());
+        List<String> used = audit.score(0, 4).stream().map(r -> r.get("prompt").asText()).distinct().toList();
+        assertEquals(List.of("Calm one", "Angry one"), used);
     }
 }
