@@ -1,0 +1,24 @@
+package phiscope.toxicity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Files that are either absent or complete: written beside their target, then moved over it. */
+public final class AtomicFiles {
+
+    private AtomicFiles() {
+    }
+
+    public static void writeJson(Path target, JsonNode content) throws IOException {
+        writeString(target, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(content) + "\n");
+    }
+
+    public static void writeString(Path target, String content) throws IOException {
+        Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(temporary, content);
+        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

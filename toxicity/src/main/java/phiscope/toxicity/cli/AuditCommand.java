@@ -1,0 +1,36 @@
+package phiscope.toxicity.cli;
+
+import phiscope.toxicity.scoring.ScoringModels;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code phiscope audit}: the toxicity and bias audits. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = {"Toxicity and bias audits of a model, as resumable runs.",
+                "Each run folder (--out) holds manifest.json, results.jsonl, summary.json, summary.csv",
+                "and charts; started again with the same arguments, a run continues where it stopped."},
+        subcommands = {SafetyScoreCommand.class, ToxiGenCommand.class, CrowsPairsCommand.class, BbqCommand.class,
+                WinoBiasCommand.class, GenerateCommand.class})
+public final class AuditCommand implements Runnable {
+
+    final ModelOpener models;
+
+    @Spec
+    CommandSpec spec;
+
+    public AuditCommand() {
+        this(ScoringModels::open);
+    }
+
+    public AuditCommand(ModelOpener models) {
+        this.models = models;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name an audit: "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+}

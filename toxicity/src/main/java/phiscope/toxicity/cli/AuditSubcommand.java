@@ -1,0 +1,63 @@
+package phiscope.toxicity.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import phiscope.toxicity.data.BadRowPolicy;
+import phiscope.toxicity.data.DatasetException;
+import phiscope.toxicity.data.Rows;
+import phiscope.toxicity.run.RunRefusedException;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * A subcommand of {@code phiscope audit}. A refused dataset or run folder is a message and exit
+ * code {@value #REFUSED}, not a stack trace.
+ */
+abstract class AuditSubcommand implements Callable<Integer> {
+
+    static final int REFUSED = 2;
+
+    @ParentCommand
+    AuditCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Does the subcommand's work; returns the exit code. */
+    abstract int execute() throws Exception;
+
+    @Override
+    public final Integer call() throws Exception {
+        try {
+            return execute();
+        } catch (DatasetException | RunRefusedException e) {
+            err().println("phiscope audit " + spec.name() + ": " + e.getMessage());
+            err().flush();
+            return REFUSED;
+        }
+    }
+
+    /** {@code value}, if it is at least 1; otherwise a usage error naming the option. */
+    int positive(int value, String option) {
+        if (value < 1) throw new CommandLine.ParameterException(spec.commandLine(), option + " must be at least 1, not " + value);
+        return value;
+    }
+
+    /** The usable rows under the user's bad-row policy; a dataset without any is refused. */
+    <T> List<T> accept(Rows<T> rows, BadRowPolicy policy) {
+        List<T> accepted = policy.apply(rows, err());
+        if (accepted.isEmpty()) throw new DatasetException(rows.files() + ": no usable rows");
+        return accepted;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}

@@ -1,0 +1,31 @@
+package phiscope.toxicity.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import phiscope.toxicity.data.Rows;
+import phiscope.toxicity.run.Audit;
+import phiscope.toxicity.run.DatasetDigest;
+import phiscope.toxicity.run.RunFolder;
+import phiscope.toxicity.scoring.ScoringModel;
+import picocli.CommandLine.Mixin;
+
+/** An audit that scores a dataset with the model into a run folder. */
+abstract class ModelAuditCommand extends AuditSubcommand {
+
+    @Mixin
+    RunOptions run;
+
+    <T> List<T> accept(Rows<T> rows) {
+        return accept(rows, run.badRows);
+    }
+
+    ScoringModel openModel() {
+        return parent.models.open(run.modelDir());
+    }
+
+    /** Runs the audit in the run folder; {@code files} are the dataset files read, for the checksum. */
+    int runAudit(Audit audit, ScoringModel model, Path dataPath, List<Path> files) {
+        RunFolder.run(run.out, audit, model.id(), DatasetDigest.of(dataPath, files), out(), System.err);
+        return 0;
+    }
+}

@@ -1,0 +1,34 @@
+package phiscope.toxicity.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import phiscope.toxicity.data.BadRowPolicy;
+import picocli.CommandLine.Option;
+
+/** The options every model-based audit shares. */
+final class RunOptions {
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model folder (config.json, tokenizer.json, safetensors); default: the bundled model.")
+    Path model;
+
+    @Option(names = "--out", required = true, paramLabel = "RUNDIR",
+            description = "Run folder; an interrupted run in it is resumed.")
+    Path out;
+
+    @Option(names = "--bad-rows", paramLabel = "skip|stop", defaultValue = "stop",
+            converter = BadRowPolicyConverter.class,
+            description = "Dataset rows with missing fields or wrong types: stop (default) or skip them, listing each.")
+    BadRowPolicy badRows;
+
+    Optional<Path> modelDir() {
+        return Optional.ofNullable(model);
+    }
+
+    static final class BadRowPolicyConverter implements picocli.CommandLine.ITypeConverter<BadRowPolicy> {
+        @Override
+        public BadRowPolicy convert(String value) {
+            return BadRowPolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package phiscope.toxicity.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import phiscope.toxicity.Json;
+
+/**
+ * What a run folder was made for. A run resumes only with the same benchmark, model id, dataset
+ * checksum and settings; versions are recorded for the reader, not compared.
+ */
+public record Manifest(String benchmark, String model, DatasetDigest dataset, JsonNode settings, JsonNode versions) {
+
+    public static Manifest of(String benchmark, String model, DatasetDigest dataset, JsonNode settings) {
+        ObjectNode versions = Json.object()
+                .put("phiscope", phiscopeVersion())
+                .put("java", Runtime.version().toString());
+        return new Manifest(benchmark, model, dataset, settings, versions);
+    }
+
+    /** What differs between the run folder's manifest (this) and the requested run, one line each. */
+    public List<String> differencesFrom(Manifest requested) {
+        List<String> differences = new ArrayList<>();
+        if (!benchmark.equals(requested.benchmark)) {
+            differences.add("benchmark: the folder holds a " + benchmark + " run, not " + requested.benchmark);
+        }
+        if (!model.equals(requested.model)) {
+            differences.add("model: the folder was made with \"" + model + "\", not \"" + requested.model + "\"");
+        }
+        if (!dataset.sha256().equals(requested.dataset.sha256())) {
+            differences.add("dataset: the folder was made for " + dataset.path() + " (sha256 " + dataset.sha256()
+                    + "), not " + requested.dataset.path() + " (sha256 " + requested.dataset.sha256() + ")");
+        }
+        if (!settings.equals(requested.settings)) {
+            differences.add("settings: the folder was made with " + settings + ", not " + requested.settings);
+        }
+        return differences;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode node = Json.object();
+        node.put("benchmark", benchmark);
+        node.put("model", model);
+        node.set("dataset", dataset.toJson());
+        node.set("settings", settings);
+        node.set("versions", versions);
+        return node;
+    }
+
+    public static Manifest fromJson(JsonNode node) {
+        return new Manifest(node.path("benchmark").asText(), node.path("model").asText(),
+                DatasetDigest.fromJson(node.path("dataset")), node.path("settings"), node.path("versions"));
+    }
+
+    private static String phiscopeVersion() {
+        try (InputStream in = Manifest.class.getResourceAsStream("/phiscope/toxicity/version.properties")) {
+            if (in == null) return "unknown";
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package phiscope.toxicity.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.stream.Stream;
+import phiscope.toxicity.AtomicFiles;
+import phiscope.toxicity.Json;
+import phiscope.toxicity.report.Report;
+import phiscope.toxicity.report.ReportWriter;
+
+/**
+ * Runs an audit into a folder that loses nothing: manifest.json (what the run is), results.jsonl
+ * (one line per item, appended as computed) and, at the end, summary.json, summary.csv and the
+ * charts. Started again with the same model, dataset and settings it continues where it stopped
+ * and ends with the numbers of an uninterrupted run; a folder made for another run is refused.
+ */
+public final class RunFolder {
+
+    static final String MANIFEST = "manifest.json";
+    static final String RESULTS = "results.jsonl";
+    private static final String LOCK = ".lock";
+
+    private RunFolder() {
+    }
+
+    /**
+     * @param out      where the summary table is printed
+     * @param progress where the progress bar is drawn
+     */
+    public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
+                             PrintStream progress) {
+        Manifest requested = Manifest.of(audit.benchmark(), modelId, dataset, audit.settings());
+        try {
+            Files.createDirectories(folder);
+            try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock lock = lockOrRefuse(lockFile, folder)) {
+                prepare(folder, requested);
+                scoreMissing(folder, audit, progress);
+                Report report = audit.report(readResults(folder, audit.size()));
+                ReportWriter.write(report, folder, out);
+                return report;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use run folder " + folder, e);
+        }
+    }
+
+    /** The folder's lock: two processes appending to one results.jsonl would corrupt it. */
+    private static FileLock lockOrRefuse(FileChannel lockFile, Path folder) throws IOException {
+        FileLock lock;
+        try {
+            lock = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this JVM
+        }
+        if (lock == null) throw new RunRefusedException(folder + " is in use by another run");
+        return lock;
+    }
+
+    /** Writes the manifest of a new run, or checks that the folder's run is the requested one. */
+    private static void prepare(Path folder, Manifest requested) throws IOException {
+        Path manifestFile = folder.resolve(MANIFEST);
+        if (Files.exists(manifestFile)) {
+            Manifest existing = Manifest.fromJson(Json.MAPPER.readTree(manifestFile.toFile()));
+            List<String> differences = existing.differencesFrom(requested);
+            if (!differences.isEmpty()) {
+                throw new RunRefusedException(folder + " holds a different run, so it cannot be resumed:"
+                        + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", differences)
+                        + System.lineSeparator() + "Choose another --out folder, or delete this one to start over.");
+            }
+            return;
+        }
+        try (Stream<Path> entries = Files.list(folder)) {
+            if (entries.anyMatch(p -> !p.getFileName().toString().equals(LOCK))) {
+                throw new RunRefusedException(folder + " is not empty and has no " + MANIFEST
+                        + ", so it is not a phiscope run folder; choose an empty or new --out folder");
+            }
+        }
+        AtomicFiles.writeJson(manifestFile, requested.toJson());
+    }
+
+    private static void scoreMissing(Path folder, Audit audit, PrintStream progressStream) {
+        int size = audit.size();
+        int blockSize = audit.blockSize();
+        try (ResultsLog log = ResultsLog.open(folder.resolve(RESULTS), size);
+             Progress progress = new Progress(audit.benchmark(), size, log.saved().size(), progressStream)) {
+            for (int from = 0; from < size; from += blockSize) {
+                int to = Math.min(size, from + blockSize);
+                if (log.saved().subMap(from, to).size() == to - from) continue;
+                // The whole block is scored again, so its batch is the one an uninterrupted run scores.
+                List<ObjectNode> results = audit.score(from, to);
+                if (results.size() != to - from) {
+                    throw new IllegalStateException(audit.benchmark() + " returned " + results.size() + " results for "
+                            + (to - from) + " items");
+                }
+                for (int i = from; i < to; i++) {
+                    if (!log.saved().containsKey(i)) log.append(i, results.get(i - from));
+                }
+                log.sync();
+                progress.stepTo(log.saved().size());
+            }
+        }
+    }
+
+    /** Every item's result in item order, read back from results.jsonl: one path for fresh and resumed runs. */
+    private static List<JsonNode> readResults(Path folder, int size) {
+        try (ResultsLog log = ResultsLog.open(folder.resolve(RESULTS), size)) {
+            SortedMap<Integer, JsonNode> saved = log.saved();
+            if (saved.size() != size) throw new IllegalStateException("results.jsonl holds " + saved.size() + " of " + size + " items");
+            return new ArrayList<>(saved.values());
+        }
+    }
+}

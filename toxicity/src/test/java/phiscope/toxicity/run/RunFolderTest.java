@@ -1,0 +1,144 @@
+package phiscope.toxicity.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import phiscope.toxicity.FakeModel;
+import phiscope.toxicity.audit.ToxiGenAudit;
+import phiscope.toxicity.data.RatedSentence;
+import phiscope.toxicity.scoring.Sampling;
+import phiscope.toxicity.scoring.ScoringModel;
+
+class RunFolderTest {
+
+    @TempDir
+    Path dir;
+
+    private final PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    private final PrintWriter quietWriter = new PrintWriter(new StringWriter());
+
+    static List<RatedSentence> sentences(int count) {
+        List<RatedSentence> list = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String words = "word".repeat(1 + i % 7) + " and " + "x".repeat(1 + (i * 5) % 11);
+            list.add(new RatedSentence(i + 1, i, "they say " + words, 1 + i % 5, i % 3 == 0, List.of(i % 2 == 0 ? "even" : "odd")));
+        }
+        return list;
+    }
+
+    private DatasetDigest dataset() throws IOException {
+        Path file = dir.resolve("data.json");
+        if (!Files.exists(file)) Files.writeString(file, "[]");
+        return DatasetDigest.of(file, List.of(file));
+    }
+
+    private void run(Path folder, ScoringModel model, int blockSize) throws IOException {
+        ToxiGenAudit audit = new ToxiGenAudit(model, sentences(50), blockSize);
+        RunFolder.run(folder, audit, model.id(), dataset(), quietWriter, quiet);
+    }
+
+    /** A model that dies after a number of batches, like a killed process. */
+    private static ScoringModel dyingAfter(int batches, FakeModel model) {
+        AtomicInteger calls = new AtomicInteger();
+        return new ScoringModel() {
+            public String id() { return model.id(); }
+            public int[] encode(String text) { return model.encode(text); }
+            public String decode(int[] ids) { return model.decode(ids); }
+            public int endOfText() { return model.endOfText(); }
+            public String generate(String prompt, Sampling sampling) { return model.generate(prompt, sampling); }
+            public List<float[]> tokenLogProbs(List<int[]> sequences) {
+                if (calls.incrementAndGet() > batches) throw new IllegalStateException("killed");
+                return model.tokenLogProbs(sequences);
+            }
+        };
+    }
+
+    @Test
+    void aFreshRunWritesManifestResultsAndSummary() throws IOException {
+        Path folder = dir.resolve("run");
+        run(folder, new FakeModel(FakeModel::byLength), 8);
+        assertEquals(50, Files.readAllLines(folder.resolve("results.jsonl")).size());
+        String manifest = Files.readString(folder.resolve("manifest.json"));
+        assertTrue(manifest.contains("\"model\" : \"fake-words-v1\""), manifest);
+        assertTrue(manifest.contains("\"sha256\" : \"" + DatasetDigest.sha256(dir.resolve("data.json")) + "\""), manifest);
+        assertTrue(Files.readString(folder.resolve("summary.json")).contains("\"pooled\""));
+        assertTrue(Files.readString(folder.resolve("summary.csv")).startsWith("group,score,U,p,n_hate,n_neutral,significant"));
+        assertTrue(Files.size(folder.resolve("safety-scores.png")) > 1000);
+    }
+
+    @Test
+    void anInterruptedRunResumesAndEndsWithTheSameSummary() throws IOException {
+        Path whole = dir.resolve("whole");
+        run(whole, new FakeModel(FakeModel::byLength), 8);
+
+        Path interrupted = dir.resolve("interrupted");
+        assertThrows(IllegalStateException.class, () -> run(interrupted, dyingAfter(3, new FakeModel(FakeModel::byLength)), 8));
+        assertEquals(24, Files.readAllLines(interrupted.resolve("results.jsonl")).size());
+
+        FakeModel counting = new FakeModel(FakeModel::byLength);
+        run(interrupted, counting, 8);
+        assertTrue(counting.sequencesScored() <= 26, "only the missing blocks are scored: " + counting.sequencesScored());
+        assertArrayEquals(Files.readAllBytes(whole.resolve("summary.json")), Files.readAllBytes(interrupted.resolve("summary.json")));
+        assertArrayEquals(Files.readAllBytes(whole.resolve("results.jsonl")), Files.readAllBytes(interrupted.resolve("results.jsonl")));
+    }
+
+    @Test
+    void aTornLastLineIsCutOffAndItsBlockScoredAgain() throws IOException {
+        Path whole = dir.resolve("whole");
+        run(whole, new FakeModel(FakeModel::byLength), 8);
+
+        Path torn = dir.resolve("torn");
+        Files.createDirectories(torn);
+        Files.copy(whole.resolve("manifest.json"), torn.resolve("manifest.json"));
+        List<String> lines = Files.readAllLines(whole.resolve("results.jsonl"));
+        String kept = String.join("\n", lines.subList(0, 13)) + "\n" + lines.get(13).substring(0, 20);
+        Files.writeString(torn.resolve("results.jsonl"), kept, StandardOpenOption.CREATE_NEW);
+
+        run(torn, new FakeModel(FakeModel::byLength), 8);
+        assertArrayEquals(Files.readAllBytes(whole.resolve("results.jsonl")), Files.readAllBytes(torn.resolve("results.jsonl")));
+        assertArrayEquals(Files.readAllBytes(whole.resolve("summary.json")), Files.readAllBytes(torn.resolve("summary.json")));
+    }
+
+    @Test
+    void aFolderMadeForAnotherModelDatasetOrSettingsIsRefused() throws IOException {
+        Path folder = dir.resolve("run");
+        run(folder, new FakeModel(FakeModel::byLength), 8);
+
+        var otherModel = assertThrows(RunRefusedException.class,
+                () -> run(folder, new FakeModel("another-model", FakeModel::byLength, 0), 8));
+        assertTrue(otherModel.getMessage().contains("model: the folder was made with \"fake-words-v1\", not \"another-model\""),
+                otherModel.getMessage());
+
+        var otherSettings = assertThrows(RunRefusedException.class, () -> run(folder, new FakeModel(FakeModel::byLength), 16));
+        assertTrue(otherSettings.getMessage().contains("settings:"), otherSettings.getMessage());
+
+        Files.writeString(dir.resolve("data.json"), "[ ]");
+        var otherData = assertThrows(RunRefusedException.class, () -> run(folder, new FakeModel(FakeModel::byLength), 8));
+        assertTrue(otherData.getMessage().contains("dataset: the folder was made for"), otherData.getMessage());
+        assertTrue(otherData.getMessage().contains("Choose another --out folder"), otherData.getMessage());
+    }
+
+    @Test
+    void aFolderThatIsNotARunFolderIsRefused() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(folder.resolve("notes.txt"), "my notes");
+        var refused = assertThrows(RunRefusedException.class, () -> run(folder, new FakeModel(FakeModel::byLength), 8));
+        assertTrue(refused.getMessage().contains("not a phiscope run folder"), refused.getMessage());
+    }
+}
