@@ -30,6 +30,23 @@ public final class Phi implements AutoCloseable {
         return new Phi(PhiModel.load(directory, threads), tokenizer);
     }
 
+    /**
+     * What identifies this model's numbers: the directory's name, the dtype of its matrices and a
+     * fingerprint of config and weights. Runs record it and refuse to mix models.
+     */
+    public String id() {
+        String config;
+        try {
+            config = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(model.directory().resolve(PhiConfig.FILE))));
+        } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot read " + model.directory().resolve(PhiConfig.FILE), e);
+        }
+        return model.directory().toAbsolutePath().normalize().getFileName() + " "
+                + model.weights().blocks().getFirst().q().weight().dtype()
+                + " config:" + config.substring(0, 12) + " weights:" + model.fingerprint().substring(0, 16);
+    }
+
     public PhiModel model() {
         return model;
     }

@@ -34,12 +34,15 @@ public final class SafeTensorsFile {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
+    private final String header;
     private final Map<String, TensorEntry> entries;
     private final Map<String, String> metadata;
     private final MemorySegment data;
 
-    private SafeTensorsFile(Path path, Map<String, TensorEntry> entries, Map<String, String> metadata, MemorySegment data) {
+    private SafeTensorsFile(Path path, String header, Map<String, TensorEntry> entries, Map<String, String> metadata,
+                            MemorySegment data) {
         this.path = path;
+        this.header = header;
         this.entries = entries;
         this.metadata = metadata;
         this.data = data;
@@ -72,7 +75,7 @@ public final class SafeTensorsFile {
         MemorySegment data = file.asSlice(8 + headerLength);
         Map<String, String> metadata = new LinkedHashMap<>();
         Map<String, TensorEntry> entries = parseHeader(path, header, data.byteSize(), metadata);
-        return new SafeTensorsFile(path, entries, metadata, data);
+        return new SafeTensorsFile(path, header, entries, metadata, data);
     }
 
     private static Map<String, TensorEntry> parseHeader(Path path, String header, long dataSize, Map<String, String> metadata) {
@@ -154,6 +157,16 @@ public final class SafeTensorsFile {
 
     public Path path() {
         return path;
+    }
+
+    /** The JSON header as stored. */
+    public String header() {
+        return header;
+    }
+
+    /** The data section (everything after the header), mapped. */
+    public MemorySegment dataSection() {
+        return data;
     }
 
     public Map<String, TensorEntry> entries() {

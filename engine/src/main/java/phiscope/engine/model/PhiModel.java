@@ -71,6 +71,11 @@ public final class PhiModel implements AutoCloseable {
         return checkpoint.directory();
     }
 
+    /** A fingerprint of the weights' content (see {@link Checkpoint#fingerprint()}). */
+    public String fingerprint() {
+        return checkpoint.fingerprint();
+    }
+
     public Hooks hooks() {
         return new Hooks(config);
     }

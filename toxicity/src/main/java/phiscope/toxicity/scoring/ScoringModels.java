@@ -2,6 +2,8 @@ package phiscope.toxicity.scoring;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import phiscope.engine.Phi;
+import phiscope.engine.model.BundledModel;
 
 /** Where audits get their model from: the single bridge to the engine. */
 public final class ScoringModels {
@@ -14,6 +16,7 @@ public final class ScoringModels {
      * tokenizer.json and safetensors), or the bundled model when it is empty.
      */
     public static ScoringModel open(Optional<Path> modelDir) {
-        throw new IllegalStateException("engine not wired yet");
+        Path directory = modelDir.orElseGet(BundledModel::directory);
+        return new EngineScoringModel(Phi.load(directory, Runtime.getRuntime().availableProcessors()));
     }
 }

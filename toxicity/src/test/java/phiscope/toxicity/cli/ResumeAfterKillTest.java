@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.toxicity.Json;
 
@@ -52,16 +53,29 @@ class ResumeAfterKillTest {
 
     @Test
     void aRunKilledMidwayResumesToTheUninterruptedNumbers() throws Exception {
+        killResumeAndCompare(FakeAuditMain.class, List.of("-Dfake.delayMillis=60"), FakeAuditMain.commandLine(0));
+    }
+
+    /**
+     * The same with the real engine on the bundled model: the resumed half is computed in a new
+     * JVM (cold JIT) and in batches that start where the kill left off, and must still give the
+     * very same bits.
+     */
+    @Test
+    void aRealModelRunKilledMidwayResumesToTheUninterruptedNumbers() throws Exception {
+        killResumeAndCompare(EngineAuditMain.class, List.of(), new CommandLine(new AuditCommand()));
+    }
+
+    private void killResumeAndCompare(Class<?> main, List<String> jvmOptions, CommandLine inProcess) throws Exception {
         Path data = dataset();
         Path killed = dir.resolve("killed");
         Path results = killed.resolve("results.jsonl");
 
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector",
-                "-Dfake.delayMillis=60",
-                "-cp", System.getProperty("java.class.path"),
-                FakeAuditMain.class.getName()));
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(toxigen(data, killed)));
         Process child = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("child.out").toFile())
@@ -79,10 +93,10 @@ class ResumeAfterKillTest {
         assertTrue(linesAtKill < SENTENCES, "killed before the end: " + linesAtKill + " lines");
         assertTrue(Files.notExists(killed.resolve("summary.json")));
 
-        assertEquals(0, FakeAuditMain.commandLine(0).execute(toxigen(data, killed)));
+        assertEquals(0, inProcess.execute(toxigen(data, killed)));
 
         Path whole = dir.resolve("whole");
-        assertEquals(0, FakeAuditMain.commandLine(0).execute(toxigen(data, whole)));
+        assertEquals(0, inProcess.execute(toxigen(data, whole)));
         assertArrayEquals(Files.readAllBytes(whole.resolve("summary.json")), Files.readAllBytes(killed.resolve("summary.json")));
         assertArrayEquals(Files.readAllBytes(whole.resolve("results.jsonl")), Files.readAllBytes(results));
         assertEquals(SENTENCES, Files.readAllLines(results).size());

@@ -1,0 +1,52 @@
+package phiscope.toxicity.scoring;
+
+import java.util.List;
+import phiscope.engine.Phi;
+import phiscope.engine.model.Sampler;
+
+/** The audits' view of a Phi model loaded by the engine. */
+final class EngineScoringModel implements ScoringModel {
+
+    /** Tokens per packed scoring pass: many short audit sentences share one stream of the weights. */
+    private static final int PACK_TOKENS = 1024;
+
+    private final Phi phi;
+    private final String id;
+
+    EngineScoringModel(Phi phi) {
+        this.phi = phi;
+        this.id = phi.id();
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public int[] encode(String text) {
+        return phi.encode(text);
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        return phi.decode(ids);
+    }
+
+    @Override
+    public int endOfText() {
+        return phi.endOfText();
+    }
+
+    @Override
+    public List<float[]> tokenLogProbs(List<int[]> sequences) {
+        return phi.model().tokenLogProbs(sequences, PACK_TOKENS);
+    }
+
+    @Override
+    public String generate(String prompt, Sampling sampling) {
+        Sampler.Settings settings = new Sampler.Settings(sampling.temperature(), sampling.topK(), sampling.topP(), sampling.seed());
+        int[] tokens = phi.generate(phi.encode(prompt), sampling.maxNewTokens(), settings, phi.hooks(), id -> true).tokens();
+        return phi.decode(tokens);
+    }
+}
