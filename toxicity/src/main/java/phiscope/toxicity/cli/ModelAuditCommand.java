@@ -2,6 +2,7 @@ package phiscope.toxicity.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import phiscope.engine.cli.ModelOptions;
 import phiscope.toxicity.data.Rows;
 import phiscope.toxicity.run.Audit;
 import phiscope.toxicity.run.DatasetDigest;
@@ -15,12 +16,15 @@ abstract class ModelAuditCommand extends AuditSubcommand {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    ModelOptions model;
+
     <T> List<T> accept(Rows<T> rows) {
         return accept(rows, run.badRows);
     }
 
     ScoringModel openModel() {
-        return parent.models.open(run.modelDir());
+        return parent.models.open(model);
     }
 
     /** Runs the audit in the run folder; {@code files} are the dataset files read, for the checksum. */

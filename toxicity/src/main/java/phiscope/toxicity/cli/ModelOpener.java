@@ -1,13 +1,12 @@
 package phiscope.toxicity.cli;
 
-import java.nio.file.Path;
-import java.util.Optional;
+import phiscope.engine.cli.ModelOptions;
 import phiscope.toxicity.scoring.ScoringModel;
 
 /** How the audit commands get their model; tests hand in fakes. */
 @FunctionalInterface
 public interface ModelOpener {
 
-    /** @param modelDir the --model folder, or empty for the bundled model */
-    ScoringModel open(Optional<Path> modelDir);
+    /** @param options --model (default: the bundled model), --threads and the other loading options */
+    ScoringModel open(ModelOptions options);
 }

@@ -1,16 +1,11 @@
 package phiscope.toxicity.cli;
 
 import java.nio.file.Path;
-import java.util.Optional;
 import phiscope.toxicity.data.BadRowPolicy;
 import picocli.CommandLine.Option;
 
 /** The options every model-based audit shares. */
 final class RunOptions {
-
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Model folder (config.json, tokenizer.json, safetensors); default: the bundled model.")
-    Path model;
 
     @Option(names = "--out", required = true, paramLabel = "RUNDIR",
             description = "Run folder; an interrupted run in it is resumed.")
@@ -20,10 +15,6 @@ final class RunOptions {
             converter = BadRowPolicyConverter.class,
             description = "Dataset rows with missing fields or wrong types: stop (default) or skip them, listing each.")
     BadRowPolicy badRows;
-
-    Optional<Path> modelDir() {
-        return Optional.ofNullable(model);
-    }
 
     static final class BadRowPolicyConverter implements picocli.CommandLine.ITypeConverter<BadRowPolicy> {
         @Override
