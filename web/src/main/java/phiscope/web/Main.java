@@ -3,6 +3,7 @@ package phiscope.web;
 import java.io.UncheckedIOException;
 import phiscope.engine.cli.EngineCommands;
 import phiscope.engine.io.ModelFormatException;
+import phiscope.probes.cli.ProbeCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         EngineCommands.all().forEach(cli::addSubcommand);
+        ProbeCommands.all().forEach(cli::addSubcommand);
         // Bad input is reported as one line saying what is wrong, not as a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
