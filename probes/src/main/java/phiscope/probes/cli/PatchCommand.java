@@ -60,12 +60,14 @@ public final class PatchCommand implements Callable<Integer> {
             });
         }
         try (Phi phi = Phi.load(model.directory(), model.threads());
-             ProgressBars progress = new ProgressBars("patching")) {
+             ProgressBars progress = new ProgressBars("patching positions");
+             ProgressBars headProgress = new ProgressBars("patching heads")) {
             LogitDifference metric = new LogitDifference(Tokens.single(phi, answer, "--answer"), Tokens.single(phi, wrong, "--wrong"));
             ActivationPatching patching = new ActivationPatching(phi.model(), phi.encode(clean), phi.encode(corrupted), metric);
             Table positions = patching.sweepPositions(chosen, id -> Steering.visible(Tokens.text(phi, id)), progress);
-            Table heads = noHeads ? null : patching.sweepHeads(progress);
             progress.close();
+            Table heads = noHeads ? null : patching.sweepHeads(headProgress);
+            headProgress.close();
             System.out.printf(Locale.ROOT, "logit(%s) - logit(%s): clean %.4f, corrupted %.4f%n%n", quoted(answer), quoted(wrong),
                     patching.cleanMetric(), patching.corruptedMetric());
             for (HookSite site : chosen) {
