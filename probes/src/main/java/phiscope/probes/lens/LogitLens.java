@@ -1,7 +1,6 @@
 package phiscope.probes.lens;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
@@ -124,12 +123,23 @@ public final class LogitLens {
     private static Cell cell(String stage, int position, String input, float[] logits, int topK, int limit, int target,
                              IntFunction<String> tokenText) {
         float logSumExp = Ops.logSumExp(logits, 0, logits.length);
-        Integer[] order = new Integer[limit];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> Float.compare(logits[b], logits[a]));
+        int k = Math.min(topK, limit);
+        // The k best ids by insertion into a short sorted list: one pass over the vocabulary.
+        int[] best = new int[k];
+        int kept = 0;
+        for (int id = 0; id < limit; id++) {
+            if (kept == k && logits[id] <= logits[best[k - 1]]) {
+                continue;
+            }
+            int at = kept < k ? kept++ : k - 1;
+            while (at > 0 && logits[best[at - 1]] < logits[id]) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = id;
+        }
         List<Prediction> top = new ArrayList<>();
-        for (int k = 0; k < Math.min(topK, limit); k++) {
-            int id = order[k];
+        for (int id : best) {
             top.add(new Prediction(id, tokenText.apply(id), Math.exp(logits[id] - logSumExp)));
         }
         int rank = -1;
