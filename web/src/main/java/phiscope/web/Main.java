@@ -23,7 +23,7 @@ public final class Main {
         // Bad input is reported as one line saying what is wrong, not as a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
-                commandLine.getErr().println("phiscope " + commandLine.getCommandName() + ": " + e.getMessage());
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                 return 2;
             }
             throw e;
