@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -186,7 +187,7 @@ public final class ActivationCache implements AutoCloseable {
     }
 
     public synchronized Set<String> names() {
-        return Collections.unmodifiableSet(new java.util.LinkedHashSet<>(entries.keySet()));
+        return Collections.unmodifiableSet(new LinkedHashSet<>(entries.keySet()));
     }
 
     public synchronized boolean contains(String name) {

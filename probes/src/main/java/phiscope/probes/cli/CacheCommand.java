@@ -1,6 +1,7 @@
 package phiscope.probes.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class CacheCommand implements Callable<Integer> {
                 }
             }
             cache.requireFits(selection, phi.config(), encoded.stream().mapToInt(ids -> ids.length).toArray());
-            List<String> checks = new java.util.ArrayList<>();
+            List<String> checks = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
                 String prefix = encoded.size() == 1 ? "" : "s" + i + ".";
                 Hooks hooks = phi.hooks();

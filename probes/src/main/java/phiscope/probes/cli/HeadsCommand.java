@@ -1,5 +1,9 @@
 package phiscope.probes.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Locale;
@@ -64,11 +68,11 @@ public final class HeadsCommand implements Callable<Integer> {
 
     private static String read(Path file) {
         try {
-            return java.nio.file.Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": file not found");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package phiscope.probes.cli;
 
+import java.util.Arrays;
 import phiscope.engine.Phi;
 
 /** Turning command-line token arguments into ids. */
@@ -12,7 +13,7 @@ final class Tokens {
     static int single(Phi phi, String text, String option) {
         int[] ids = phi.encode(text);
         if (ids.length != 1) {
-            throw new IllegalArgumentException(option + " '" + text + "' is " + ids.length + " tokens " + java.util.Arrays.toString(ids)
+            throw new IllegalArgumentException(option + " '" + text + "' is " + ids.length + " tokens " + Arrays.toString(ids)
                     + "; give a text that is exactly one token (often with a leading space)");
         }
         return ids[0];

@@ -1,10 +1,12 @@
 package phiscope.probes.heads;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
 import phiscope.engine.hooks.Hooks;
@@ -86,12 +88,12 @@ public final class HeadDetector {
 
     /** Every id below {@code limit}: the classic test draws from the whole vocabulary. */
     public static int[] vocabulary(int limit) {
-        return java.util.stream.IntStream.range(0, limit).toArray();
+        return IntStream.range(0, limit).toArray();
     }
 
     /** The distinct ids of a token sequence: random tokens the model has seen in use (a small model knows few of its 50k). */
     public static int[] distinct(int[] ids) {
-        return java.util.Arrays.stream(ids).distinct().sorted().toArray();
+        return Arrays.stream(ids).distinct().sorted().toArray();
     }
 
     /**

@@ -2,6 +2,7 @@ package phiscope.probes.lens;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.PhiConfig;
@@ -33,7 +34,7 @@ public final class DirectLogitAttribution {
         }
 
         public Table table() {
-            Table table = Table.create(String.format(java.util.Locale.ROOT, "direct logit attribution (model: %.4f, sum: %.4f)",
+            Table table = Table.create(String.format(Locale.ROOT, "direct logit attribution (model: %.4f, sum: %.4f)",
                     modelLogitDifference, total()), StringColumn.create("component"), StringColumn.create("kind"),
                     IntColumn.create("layer"), IntColumn.create("head"), DoubleColumn.create("contribution"));
             for (Contribution c : contributions) {

@@ -1,5 +1,6 @@
 package phiscope.probes.linear;
 
+import java.util.Arrays;
 import java.util.List;
 import phiscope.probes.Pooling;
 
@@ -105,7 +106,7 @@ public record ProbeTrainer(ProbeKind kind, double l2) {
             bias[k] = (float) -threshold;
         }
         float[] scale = new float[d];
-        java.util.Arrays.fill(scale, 1f);
+        Arrays.fill(scale, 1f);
         return new LinearProbe(kind, hook, pooling, classes, new float[d], scale, weights, bias);
     }
 }

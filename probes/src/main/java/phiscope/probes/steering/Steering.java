@@ -1,6 +1,7 @@
 package phiscope.probes.steering;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntFunction;
 import phiscope.engine.Phi;
 import phiscope.engine.model.Generator;
@@ -53,7 +54,7 @@ public final class Steering {
     public static Table sweep(Phi phi, int[] layers, IntFunction<SteeringVector> vectorAt, double[] coefficients,
                               BehaviourMetric metric, Progress progress) {
         double baseline = metric.measure(phi, phi.hooks());
-        Table table = Table.create("steering sweep (unsteered metric " + String.format(java.util.Locale.ROOT, "%.4f", baseline) + ")",
+        Table table = Table.create("steering sweep (unsteered metric " + String.format(Locale.ROOT, "%.4f", baseline) + ")",
                 IntColumn.create("layer"), StringColumn.create("hook"), DoubleColumn.create("coefficient"),
                 DoubleColumn.create("metric"), DoubleColumn.create("change"));
         int done = 0;
