@@ -3,6 +3,7 @@ package phiscope.web;
 import java.io.UncheckedIOException;
 import phiscope.engine.cli.EngineCommands;
 import phiscope.engine.io.ModelFormatException;
+import phiscope.probes.cli.ProbeCommands;
 import phiscope.toxicity.cli.AuditCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,11 +20,12 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         EngineCommands.all().forEach(cli::addSubcommand);
+        ProbeCommands.all().forEach(cli::addSubcommand);
         cli.addSubcommand(new AuditCommand());
         // Bad input is reported as one line saying what is wrong, not as a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {
-                commandLine.getErr().println("phiscope " + commandLine.getCommandName() + ": " + e.getMessage());
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                 return 2;
             }
             throw e;

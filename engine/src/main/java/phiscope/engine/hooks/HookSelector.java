@@ -1,0 +1,185 @@
+package phiscope.engine.hooks;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import phiscope.engine.model.PhiConfig;
+
+/**
+ * Which activations to keep: a hook name or {@code *} pattern, optionally with a layer slice in
+ * place of the block number and head or position slices in brackets:
+ * <pre>
+ *   blocks.*.hook_resid_post
+ *   blocks.0:2.hook_resid_post            blocks 0 and 1
+ *   blocks.3.attn.hook_pattern[head=2]
+ *   blocks.*.mlp.hook_post[pos=-1]
+ *   blocks.1.attn.hook_z[head=0,3][pos=-4:]
+ * </pre>
+ * A slice keeps its dimension ({@code [pos=-1]} of {@code hook_resid_post} is {@code [1, D]}), so
+ * shapes stay predictable. Positions index the rows of one firing (the query rows of patterns and
+ * scores); heads index the head dimension and are refused where there is none.
+ */
+public record HookSelector(String text, String namePattern, IndexSlice layers, IndexSlice heads, IndexSlice positions) {
+
+    private static final Pattern BRACKET = Pattern.compile("\\[\\s*(head|pos)\\s*=\\s*([^\\]]*)\\]");
+    private static final Pattern LAYER_SLICE = Pattern.compile("^blocks\\.([^.*]*[:,][^.]*)\\.(.+)$");
+
+    public static HookSelector parse(String text) {
+        String s = text.strip();
+        int bracket = s.indexOf('[');
+        String name = bracket < 0 ? s : s.substring(0, bracket).strip();
+        IndexSlice heads = IndexSlice.ALL;
+        IndexSlice positions = IndexSlice.ALL;
+        if (bracket >= 0) {
+            String rest = s.substring(bracket);
+            Matcher m = BRACKET.matcher(rest);
+            int end = 0;
+            while (m.find() && m.start() == end) {
+                IndexSlice slice = IndexSlice.parse(m.group(2));
+                if (m.group(1).equals("head")) {
+                    heads = slice;
+                } else {
+                    positions = slice;
+                }
+                end = m.end();
+            }
+            if (end != rest.length()) {
+                throw new IllegalArgumentException("cannot read the slices of '" + text + "': write [head=2], [pos=-1] or "
+                        + "[head=0:2][pos=-3:] after the hook name");
+            }
+        }
+        IndexSlice layers = IndexSlice.ALL;
+        Matcher layer = LAYER_SLICE.matcher(name);
+        if (layer.matches()) {
+            layers = IndexSlice.parse(layer.group(1));
+            name = "blocks.*." + layer.group(2);
+        }
+        return new HookSelector(s, name, layers, heads, positions);
+    }
+
+    public static List<HookSelector> parseAll(List<String> texts) {
+        return texts.stream().map(HookSelector::parse).toList();
+    }
+
+    /** The hook points selected in a model; unknown names, layers or heads are errors. */
+    public List<HookPoint> points(PhiConfig config) {
+        List<HookPoint> matched = HookPoint.matching(namePattern, config);
+        List<HookPoint> points = matched;
+        if (!layers.isAll()) {
+            int[] blocks = layers.resolve(config.numLayers(), "layer");
+            points = new ArrayList<>();
+            for (int b : blocks) {
+                for (HookPoint p : matched) {
+                    if (p.block() == b) {
+                        points.add(p);
+                    }
+                }
+            }
+        }
+        if (!heads.isAll()) {
+            for (HookPoint p : points) {
+                if (headDimension(p.site()) < 0) {
+                    throw new IllegalArgumentException("'" + text + "': [head=..] needs a hook with a head dimension "
+                            + "(attn.hook_q/k/v/rot_q/rot_k/z/result/attn_scores/pattern), not " + p.name());
+                }
+            }
+            heads.resolve(config.numHeads(), "head");
+        }
+        return points;
+    }
+
+    /** The shape kept of {@code point} when it fires with {@code rows} query rows over {@code keys} keys. */
+    public int[] selectedShape(HookPoint point, PhiConfig config, int rows, int keys) {
+        return selectedShape(point.site(), point.shape(config, rows, keys));
+    }
+
+    /** The shape kept of an activation as it fires. */
+    public int[] selectedShape(Activation activation) {
+        return selectedShape(activation.point().site(), activation.shape());
+    }
+
+    private int[] selectedShape(HookSite site, int[] shape) {
+        int[][] picks = picks(site, shape);
+        for (int d = 0; d < shape.length; d++) {
+            if (picks[d] != null) {
+                shape[d] = picks[d].length;
+            }
+        }
+        return shape;
+    }
+
+    /** Floats kept of {@code point} for a prompt of {@code tokens} tokens run in one pass. */
+    public long elements(HookPoint point, PhiConfig config, int tokens) {
+        long n = 1;
+        for (int d : selectedShape(point, config, tokens, tokens)) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** The selected part of an activation, row-major in {@link #selectedShape} order. */
+    public float[] extract(Activation activation) {
+        int[] shape = activation.shape();
+        int[][] picks = picks(activation.point().site(), shape);
+        int size = 1;
+        for (int d = 0; d < shape.length; d++) {
+            size *= picks[d] == null ? shape[d] : picks[d].length;
+        }
+        float[] out = new float[size];
+        float[] data = activation.data();
+        int base = activation.offset();
+        int inner = shape[shape.length - 1];
+        int[] first = picks[0] == null ? identity(shape[0]) : picks[0];
+        int at = 0;
+        if (shape.length == 2) {
+            for (int i : first) {
+                System.arraycopy(data, base + i * inner, out, at, inner);
+                at += inner;
+            }
+        } else {
+            int[] second = picks[1] == null ? identity(shape[1]) : picks[1];
+            for (int i : first) {
+                for (int j : second) {
+                    System.arraycopy(data, base + (i * shape[1] + j) * inner, out, at, inner);
+                    at += inner;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Per dimension, the indices kept, or null for all of them. The last dimension is never sliced. */
+    private int[][] picks(HookSite site, int[] shape) {
+        int[][] picks = new int[shape.length][];
+        int tokenDim = site.layout() == HookSite.Layout.HEADS_QUERIES_KEYS ? 1 : 0;
+        if (!positions.isAll()) {
+            picks[tokenDim] = positions.resolve(shape[tokenDim], "position");
+        }
+        int headDim = headDimension(site);
+        if (!heads.isAll() && headDim >= 0) {
+            picks[headDim] = heads.resolve(shape[headDim], "head");
+        }
+        return picks;
+    }
+
+    private static int headDimension(HookSite site) {
+        return switch (site.layout()) {
+            case HEADS_QUERIES_KEYS -> 0;
+            case TOKENS_HEADS_HEADDIM, TOKENS_HEADS_MODEL -> 1;
+            default -> -1;
+        };
+    }
+
+    private static int[] identity(int n) {
+        int[] ids = new int[n];
+        Arrays.setAll(ids, i -> i);
+        return ids;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

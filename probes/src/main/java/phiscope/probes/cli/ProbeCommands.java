@@ -1,0 +1,14 @@
+package phiscope.probes.cli;
+
+import java.util.List;
+
+/** The subcommands the probes module contributes to the {@code phiscope} command line. */
+public final class ProbeCommands {
+
+    private ProbeCommands() {
+    }
+
+    public static List<Object> all() {
+        return List.of(new ProbeCommand(), new ScriptCommand());
+    }
+}

@@ -1,0 +1,135 @@
+package phiscope.probes.lens;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.hooks.Hooks;
+import phiscope.engine.model.PhiConfig;
+import phiscope.engine.model.PhiModel;
+import phiscope.engine.model.PhiWeights;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Direct logit attribution of {@code logit[a] - logit[b]} at one position. The final residual is
+ * the sum of the embedding (the direct path), every head's {@code hook_result}, every block's
+ * attention output bias and every MLP's output; the final LayerNorm is linear once its scale is
+ * frozen at the position's value, so each part contributes
+ * {@code sum_i gamma_i (c_i - mean(c)) / sigma * (W_U[a] - W_U[b])_i}. With the constant
+ * {@code beta . (W_U[a] - W_U[b]) + bias_a - bias_b} the contributions add up to the model's logit difference.
+ */
+public final class DirectLogitAttribution {
+
+    /** One component: kind is embed, head, attn_bias, mlp or constant; layer and head are -1 where they do not apply. */
+    public record Contribution(String component, String kind, int layer, int head, double value) {
+    }
+
+    public record Result(List<Contribution> contributions, double modelLogitDifference, int position) {
+
+        public double total() {
+            return contributions.stream().mapToDouble(Contribution::value).sum();
+        }
+
+        public Table table() {
+            Table table = Table.create(String.format(Locale.ROOT, "direct logit attribution (model: %.4f, sum: %.4f)",
+                    modelLogitDifference, total()), StringColumn.create("component"), StringColumn.create("kind"),
+                    IntColumn.create("layer"), IntColumn.create("head"), DoubleColumn.create("contribution"));
+            for (Contribution c : contributions) {
+                table.stringColumn("component").append(c.component());
+                table.stringColumn("kind").append(c.kind());
+                table.intColumn("layer").append(c.layer());
+                table.intColumn("head").append(c.head());
+                table.doubleColumn("contribution").append(Math.round(c.value() * 10000) / 10000.0);
+            }
+            return table;
+        }
+    }
+
+    private DirectLogitAttribution() {
+    }
+
+    public static Result compute(PhiModel model, int[] tokens, int position, int tokenA, int tokenB) {
+        PhiConfig c = model.config();
+        if (position < 0 || position >= tokens.length) {
+            throw new IllegalArgumentException("position " + position + " is out of range for " + tokens.length + " tokens");
+        }
+        for (int id : new int[] {tokenA, tokenB}) {
+            if (id < 0 || id >= c.vocabSize()) {
+                throw new IllegalArgumentException("token " + id + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
+            }
+        }
+        int d = c.hiddenSize();
+        int heads = c.numHeads();
+        int layers = c.numLayers();
+        PhiWeights w = model.weights();
+        Hooks hooks = model.hooks();
+        ActivationCache cache = ActivationCache.capture(hooks, "blocks.0.hook_resid_pre", "blocks.*.attn.hook_result",
+                "blocks.*.hook_mlp_out", "blocks." + (layers - 1) + ".hook_resid_post");
+        float[] logits = model.forward(tokens, hooks, PhiModel.Logits.ALL);
+        double modelDifference = (double) logits[position * c.vocabSize() + tokenA] - logits[position * c.vocabSize() + tokenB];
+
+        // gamma * (W_U[a] - W_U[b]), and the final position's LayerNorm scale sigma.
+        float[] unembedA = new float[d];
+        float[] unembedB = new float[d];
+        w.lmHead().weight().decodeRows(tokenA, 1, unembedA, 0);
+        w.lmHead().weight().decodeRows(tokenB, 1, unembedB, 0);
+        double[] direction = new double[d];
+        double constant = (double) w.lmHead().bias()[tokenA] - w.lmHead().bias()[tokenB];
+        for (int i = 0; i < d; i++) {
+            double u = (double) unembedA[i] - unembedB[i];
+            direction[i] = w.finalNorm().weight()[i] * u;
+            constant += w.finalNorm().bias()[i] * u;
+        }
+        float[] finalResidual = cache.get("blocks." + (layers - 1) + ".hook_resid_post").data();
+        double sigma = scale(finalResidual, position * d, d, c.layerNormEps());
+
+        List<Contribution> parts = new ArrayList<>();
+        parts.add(new Contribution("embed", "embed", -1, -1,
+                project(cache.get("blocks.0.hook_resid_pre").data(), position * d, direction, sigma)));
+        for (int layer = 0; layer < layers; layer++) {
+            float[] result = cache.get("blocks." + layer + ".attn.hook_result").data();
+            for (int h = 0; h < heads; h++) {
+                parts.add(new Contribution("L" + layer + "H" + h, "head", layer, h,
+                        project(result, (position * heads + h) * d, direction, sigma)));
+            }
+            parts.add(new Contribution("L" + layer + " attn bias", "attn_bias", layer, -1,
+                    project(w.blocks().get(layer).dense().bias(), 0, direction, sigma)));
+            parts.add(new Contribution("L" + layer + " mlp", "mlp", layer, -1,
+                    project(cache.get("blocks." + layer + ".hook_mlp_out").data(), position * d, direction, sigma)));
+        }
+        parts.add(new Contribution("ln_final bias + lm_head bias", "constant", -1, -1, constant));
+        return new Result(parts, modelDifference, position);
+    }
+
+    /** sqrt(biased variance + eps) of one row, as the final LayerNorm computes it. */
+    private static double scale(float[] x, int offset, int d, double eps) {
+        double sum = 0;
+        for (int i = 0; i < d; i++) {
+            sum += x[offset + i];
+        }
+        double mean = sum / d;
+        double squares = 0;
+        for (int i = 0; i < d; i++) {
+            squares += (x[offset + i] - mean) * (x[offset + i] - mean);
+        }
+        return Math.sqrt(squares / d + eps);
+    }
+
+    /** The centred component, through the frozen LayerNorm scale, onto gamma * (W_U[a] - W_U[b]). */
+    private static double project(float[] component, int offset, double[] direction, double sigma) {
+        int d = direction.length;
+        double mean = 0;
+        for (int i = 0; i < d; i++) {
+            mean += component[offset + i];
+        }
+        mean /= d;
+        double dot = 0;
+        for (int i = 0; i < d; i++) {
+            dot += (component[offset + i] - mean) * direction[i];
+        }
+        return dot / sigma;
+    }
+}

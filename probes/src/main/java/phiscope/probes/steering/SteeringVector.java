@@ -1,0 +1,192 @@
+package phiscope.probes.steering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import phiscope.engine.Phi;
+import phiscope.engine.hooks.Hook;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.Hooks;
+import phiscope.engine.io.ModelFormatException;
+import phiscope.engine.io.SafeTensorsWriter;
+import phiscope.engine.model.PhiModel;
+import phiscope.probes.ActivationCollector;
+import phiscope.probes.Pooling;
+import phiscope.probes.Progress;
+import phiscope.probes.io.TensorFiles;
+
+/**
+ * A direction added to an activation during a forward pass. With one row it is added at every
+ * position (difference of means); with n rows, row p is added at sequence position p only
+ * (ActAdd: the prompt pair's activations, aligned to the start of the steered prompt).
+ */
+public record SteeringVector(String hook, String method, float[][] rows, Map<String, String> provenance) {
+
+    public SteeringVector {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("a steering vector needs at least one row");
+        }
+        provenance = Map.copyOf(provenance);
+    }
+
+    public int width() {
+        return rows[0].length;
+    }
+
+    /** The Euclidean norm of the (first) row: how large a coefficient of 1 is. */
+    public double norm() {
+        double s = 0;
+        for (float v : rows[0]) {
+            s += (double) v * v;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Difference of means at each point: mean over {@code positive} texts minus mean over {@code negative} ones. */
+    public static Map<HookPoint, SteeringVector> differenceOfMeans(Phi phi, List<HookPoint> points, List<String> positive,
+                                                                   List<String> negative, Pooling pooling, Progress progress) {
+        if (positive.isEmpty() || negative.isEmpty()) {
+            throw new IllegalArgumentException("difference of means needs positive and negative texts (got " + positive.size()
+                    + " and " + negative.size() + ")");
+        }
+        List<String> texts = new ArrayList<>(positive);
+        texts.addAll(negative);
+        Map<HookPoint, float[][]> features = ActivationCollector.collect(phi, texts, points, pooling, progress);
+        Map<HookPoint, SteeringVector> vectors = new LinkedHashMap<>();
+        for (HookPoint point : points) {
+            float[][] x = features.get(point);
+            float[] difference = new float[x[0].length];
+            for (int j = 0; j < difference.length; j++) {
+                double plus = 0;
+                double minus = 0;
+                for (int i = 0; i < x.length; i++) {
+                    if (i < positive.size()) {
+                        plus += x[i][j];
+                    } else {
+                        minus += x[i][j];
+                    }
+                }
+                difference[j] = (float) (plus / positive.size() - minus / negative.size());
+            }
+            vectors.put(point, new SteeringVector(point.name(), "difference-of-means", new float[][] {difference},
+                    Map.of("positive", String.valueOf(positive.size()), "negative", String.valueOf(negative.size()),
+                            "pooling", pooling.label())));
+        }
+        return vectors;
+    }
+
+    /**
+     * ActAdd: the activations of {@code plus} minus those of {@code minus}, position by position;
+     * the shorter prompt is padded with spaces, as in Turner et al. (2023).
+     */
+    public static SteeringVector actAdd(Phi phi, HookPoint point, String plus, String minus) {
+        ActivationCollector.requirePerToken(point);
+        int[] plusIds = phi.encode(plus);
+        int[] minusIds = phi.encode(minus);
+        int[] space = phi.encode(" ");
+        if (plusIds.length == 0 || minusIds.length == 0) {
+            throw new IllegalArgumentException("ActAdd needs two non-empty prompts");
+        }
+        int length = Math.max(plusIds.length, minusIds.length);
+        float[][] plusRows = rows(phi.model(), point, pad(plusIds, length, space[0]));
+        float[][] minusRows = rows(phi.model(), point, pad(minusIds, length, space[0]));
+        float[][] difference = new float[length][plusRows[0].length];
+        for (int t = 0; t < length; t++) {
+            for (int j = 0; j < difference[t].length; j++) {
+                difference[t][j] = plusRows[t][j] - minusRows[t][j];
+            }
+        }
+        return new SteeringVector(point.name(), "actadd", difference, Map.of("plus", plus, "minus", minus));
+    }
+
+    private static int[] pad(int[] ids, int length, int padding) {
+        int[] out = Arrays.copyOf(ids, length);
+        Arrays.fill(out, ids.length, length, padding);
+        return out;
+    }
+
+    private static float[][] rows(PhiModel model, HookPoint point, int[] ids) {
+        float[][] rows = new float[ids.length][];
+        Hooks hooks = model.hooks().observe(point, a -> {
+            int width = a.size() / ids.length;
+            for (int t = 0; t < ids.length; t++) {
+                rows[t] = Arrays.copyOfRange(a.data(), a.offset() + t * width, a.offset() + (t + 1) * width);
+            }
+        });
+        model.forward(ids, hooks, PhiModel.Logits.NONE);
+        return rows;
+    }
+
+    /** The hook that adds {@code coefficient} times this vector; register it at {@link #hook()}. */
+    public Hook hook(double coefficient) {
+        float c = (float) coefficient;
+        return a -> {
+            int[] shape = a.shape();
+            int width = a.size() / shape[0];
+            if (width != width()) {
+                throw new IllegalArgumentException("the steering vector has " + width() + " entries but " + a.name() + " rows have " + width);
+            }
+            int[] positions = a.positions();
+            float[] data = a.data();
+            for (int t = 0; t < shape[0]; t++) {
+                float[] row = rows.length == 1 ? rows[0] : positions[t] < rows.length ? rows[positions[t]] : null;
+                if (row != null) {
+                    int at = a.offset() + t * width;
+                    for (int j = 0; j < width; j++) {
+                        data[at + j] += c * row[j];
+                    }
+                }
+            }
+        };
+    }
+
+    /** Adds this vector, scaled, to {@code hooks} at its hook point. */
+    public Hooks addTo(Hooks hooks, double coefficient) {
+        HookPoint point = HookPoint.parse(hook, hooks.config());
+        ActivationCollector.requirePerToken(point);
+        return hooks.add(point, hook(coefficient));
+    }
+
+    public TensorFiles.Pair save(Path path) {
+        ObjectNode meta = new ObjectMapper().createObjectNode();
+        meta.put("type", "phiscope steering vector");
+        meta.put("hook", hook);
+        meta.put("method", method);
+        meta.put("rows", rows.length);
+        meta.put("norm", norm());
+        ObjectNode from = meta.putObject("provenance");
+        provenance.forEach(from::put);
+        float[] flat = new float[rows.length * width()];
+        for (int t = 0; t < rows.length; t++) {
+            System.arraycopy(rows[t], 0, flat, t * width(), width());
+        }
+        return TensorFiles.write(path, meta, List.of(SafeTensorsWriter.Entry.floats("vector", new int[] {rows.length, width()}, flat)));
+    }
+
+    public static SteeringVector load(Path path) {
+        TensorFiles.Contents contents = TensorFiles.read(path);
+        Path tensors = TensorFiles.pair(path).tensors();
+        float[] flat = contents.tensor("vector", tensors);
+        int[] shape = contents.shapes().get("vector");
+        if (shape.length != 2 || shape[0] < 1) {
+            throw new ModelFormatException(tensors, "tensor 'vector' must be [rows, width], not " + Arrays.toString(shape));
+        }
+        float[][] rows = new float[shape[0]][];
+        for (int t = 0; t < shape[0]; t++) {
+            rows[t] = Arrays.copyOfRange(flat, t * shape[1], (t + 1) * shape[1]);
+        }
+        JsonNode meta = contents.metadata();
+        Map<String, String> provenance = new LinkedHashMap<>();
+        JsonNode from = meta.get("provenance");
+        if (from != null) {
+            from.properties().forEach(e -> provenance.put(e.getKey(), e.getValue().asText()));
+        }
+        return new SteeringVector(TensorFiles.text(meta, "hook", path), TensorFiles.text(meta, "method", path), rows, provenance);
+    }
+}

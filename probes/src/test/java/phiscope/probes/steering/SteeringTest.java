@@ -1,0 +1,121 @@
+package phiscope.probes.steering;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.Phi;
+import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
+import phiscope.engine.hooks.Hooks;
+import phiscope.engine.model.PhiModel;
+import phiscope.engine.model.Sampler;
+import phiscope.probes.ActivationCollector;
+import phiscope.probes.Nanophi;
+import phiscope.probes.Pooling;
+import phiscope.probes.Progress;
+import tech.tablesaw.api.Table;
+
+class SteeringTest {
+
+    private final Phi phi = Nanophi.phi();
+    private final HookPoint point = HookPoint.inBlock(1, HookSite.RESID_PRE);
+    private final List<String> prose = List.of("The garden was quiet in the evening.", "We walked along the beach at dawn.");
+    private final List<String> code = List.of("for i in range(3):\n    print(i)", "import os\nimport sys");
+
+    @Test
+    void differenceOfMeansIsTheDifferenceOfTheMeans() {
+        SteeringVector v = SteeringVector.differenceOfMeans(phi, List.of(point), prose, code, Pooling.MEAN, Progress.NONE).get(point);
+        Map<HookPoint, float[][]> x = ActivationCollector.collect(phi, List.of(prose.get(0), prose.get(1), code.get(0), code.get(1)),
+                List.of(point), Pooling.MEAN, Progress.NONE);
+        float[][] f = x.get(point);
+        for (int j = 0; j < v.width(); j++) {
+            double expected = (f[0][j] + f[1][j]) / 2.0 - (f[2][j] + f[3][j]) / 2.0;
+            assertEquals(expected, v.rows()[0][j], 1e-5);
+        }
+        assertEquals(1, v.rows().length);
+    }
+
+    @Test
+    void theHookAddsExactlyTheScaledVectorAndZeroChangesNothing() {
+        SteeringVector v = SteeringVector.differenceOfMeans(phi, List.of(point), prose, code, Pooling.LAST, Progress.NONE).get(point);
+        int[] ids = phi.encode("x = compute(data)");
+        float[] plain = phi.model().forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+        assertArrayEquals(plain, phi.model().forward(ids, v.addTo(phi.hooks(), 0), PhiModel.Logits.ALL));
+
+        Hooks base = phi.hooks();
+        ActivationCache before = ActivationCache.capture(base, point.name());
+        phi.model().forward(ids, base, PhiModel.Logits.NONE);
+        Hooks steered = v.addTo(phi.hooks(), 2.5);
+        ActivationCache after = ActivationCache.capture(steered, point.name());
+        assertNotEquals(plain[plain.length - 1], phi.model().forward(ids, steered, PhiModel.Logits.ALL)[plain.length - 1]);
+        float[] a = before.get(point.name()).data();
+        float[] b = after.get(point.name()).data();
+        int d = v.width();
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i] + 2.5f * v.rows()[0][i % d], b[i], 1e-6);
+        }
+    }
+
+    @Test
+    void actAddSteersOnlyTheFirstPositionsAlsoDuringGeneration(@TempDir Path dir) {
+        SteeringVector v = SteeringVector.actAdd(phi, point, "Once upon a time", "import numpy");
+        int n = v.rows().length;
+        assertEquals(Math.max(phi.encode("Once upon a time").length, phi.encode("import numpy").length), n);
+        int[] ids = phi.encode("def main():\n    value = load(path)\n    return value");
+        assertTrue(ids.length > n);
+        Hooks base = phi.hooks();
+        ActivationCache before = ActivationCache.capture(base, point.name());
+        phi.model().forward(ids, base, PhiModel.Logits.NONE);
+        Hooks steered = v.addTo(phi.hooks(), 1);
+        ActivationCache after = ActivationCache.capture(steered, point.name());
+        phi.model().forward(ids, steered, PhiModel.Logits.NONE);
+        float[] a = before.get(point.name()).data();
+        float[] b = after.get(point.name()).data();
+        int d = v.width();
+        for (int t = 0; t < ids.length; t++) {
+            for (int j = 0; j < d; j++) {
+                float expected = a[t * d + j] + (t < n ? v.rows()[t][j] : 0f);
+                if (t < n) {
+                    assertEquals(expected, b[t * d + j], 1e-6);
+                } else {
+                    assertNotEquals(Float.NaN, b[t * d + j]);
+                }
+            }
+        }
+        // Saved and loaded: the same rows, hook and method.
+        v.save(dir.resolve("vec"));
+        SteeringVector loaded = SteeringVector.load(dir.resolve("vec.json"));
+        assertEquals(v.hook(), loaded.hook());
+        assertEquals("actadd", loaded.method());
+        for (int t = 0; t < n; t++) {
+            assertArrayEquals(v.rows()[t], loaded.rows()[t]);
+        }
+        assertEquals("Once upon a time", loaded.provenance().get("plus"));
+        Steering.Comparison c = Steering.compare(phi, loaded, 0, "def main():\n", 8, Sampler.Settings.GREEDY);
+        assertEquals(c.baseline(), c.steered(), "coefficient 0 leaves generation alone");
+        assertThrows(IllegalArgumentException.class, () -> SteeringVector.actAdd(phi, HookPoint.inBlock(0, HookSite.PATTERN), "a", "b"));
+    }
+
+    @Test
+    void theSweepMeasuresEveryLayerAndCoefficient() {
+        Map<HookPoint, SteeringVector> vectors = SteeringVector.differenceOfMeans(phi,
+                List.of(HookPoint.inBlock(0, HookSite.RESID_PRE), point), prose, code, Pooling.MEAN, Progress.NONE);
+        BehaviourMetric metric = new BehaviourMetric(List.of("The weather today"), List.of(" was sunny."), List.of("(self):\n        pass"));
+        double unsteered = metric.measure(phi, phi.hooks());
+        Table sweep = Steering.sweep(phi, new int[] {0, 1}, l -> vectors.get(HookPoint.inBlock(l, HookSite.RESID_PRE)),
+                new double[] {0, 4}, metric, Progress.NONE);
+        assertEquals(4, sweep.rowCount());
+        assertEquals(0.0, sweep.doubleColumn("change").getDouble(0));
+        assertEquals(Math.round(unsteered * 10000) / 10000.0, sweep.doubleColumn("metric").getDouble(0));
+        assertTrue(sweep.doubleColumn("change").getDouble(1) > 0.5, "steering towards prose favours the prose completion: " + sweep.print());
+    }
+}
