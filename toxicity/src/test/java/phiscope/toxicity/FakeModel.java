@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import phiscope.probes.Pooling;
 import phiscope.toxicity.scoring.Sampling;
 import phiscope.toxicity.scoring.ScoringModel;
 
@@ -115,6 +116,24 @@ public final class FakeModel implements ScoringModel {
             result.add(lp);
         }
         sequencesScored.addAndGet(sequences.size());
+        return result;
+    }
+
+    /**
+     * Two features per text whatever the hook: how many of its words are " idiot" or " shit",
+     * and how many words it has (means over words with MEAN pooling).
+     */
+    @Override
+    public List<float[]> activations(List<String> texts, String hook, Pooling pooling) {
+        List<float[]> result = new ArrayList<>();
+        for (String text : texts) {
+            List<String> words = new ArrayList<>();
+            Matcher m = PIECES.matcher(text);
+            while (m.find()) words.add(m.group());
+            float rude = words.stream().filter(w -> w.equals(" idiot") || w.equals(" shit")).count();
+            float n = Math.max(1, words.size());
+            result.add(pooling == Pooling.MEAN ? new float[] {rude / n, 1} : new float[] {rude, n});
+        }
         return result;
     }
 

@@ -7,12 +7,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import phiscope.probes.Progress;
 
 /** A plain-text progress bar on stderr for a long run, created on the first update (when the total is known); closing it twice is harmless. */
-final class ProgressBars implements Progress, AutoCloseable {
+public final class ProgressBars implements Progress, AutoCloseable {
 
     private final String task;
     private ProgressBar bar;
 
-    ProgressBars(String task) {
+    public ProgressBars(String task) {
         this.task = task;
     }
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
                 "Each run folder (--out) holds manifest.json, results.jsonl, summary.json, summary.csv",
                 "and charts; started again with the same arguments, a run continues where it stopped."},
         subcommands = {SafetyScoreCommand.class, ToxiGenCommand.class, CrowsPairsCommand.class, BbqCommand.class,
-                WinoBiasCommand.class, GenerateCommand.class})
+                WinoBiasCommand.class, GenerateCommand.class, ToxicityProbeCommand.class})
 public final class AuditCommand implements Runnable {
 
     final ModelOpener models;

@@ -11,7 +11,9 @@ import phiscope.toxicity.data.Prompt;
 import phiscope.toxicity.data.PromptReader;
 import phiscope.toxicity.data.Rows;
 import phiscope.toxicity.generation.GenerationAudit;
+import phiscope.probes.linear.LinearProbe;
 import phiscope.toxicity.generation.LexiconScorer;
+import phiscope.toxicity.generation.ProbeScorer;
 import phiscope.toxicity.generation.SelfDiagnosisScorer;
 import phiscope.toxicity.generation.ToxicityScorer;
 import phiscope.toxicity.scoring.Sampling;
@@ -32,11 +34,16 @@ final class GenerateCommand extends ModelAuditCommand {
     Path data;
 
     @Option(names = "--scorers", split = ",", defaultValue = "self-diagnosis", paramLabel = "NAME",
-            description = "Toxicity scorers: self-diagnosis, lexicon (default ${DEFAULT-VALUE}; lexicon is added when --lexicon is given).")
+            description = "Toxicity scorers: self-diagnosis, lexicon, probe (default ${DEFAULT-VALUE}; lexicon and probe "
+                    + "are added when --lexicon or --probe is given).")
     List<String> scorerNames;
 
     @Option(names = "--lexicon", paramLabel = "FILE", description = "Word list for the lexicon scorer, one word or phrase per line.")
     Path lexicon;
+
+    @Option(names = "--probe", paramLabel = "PATH",
+            description = "Toxicity probe for the probe scorer (PATH.json + PATH.safetensors, from `audit toxicity-probe`).")
+    Path probe;
 
     @Option(names = "--samples", defaultValue = "5", paramLabel = "K", description = "Continuations per prompt (default ${DEFAULT-VALUE}).")
     int samples;
@@ -83,6 +90,7 @@ final class GenerateCommand extends ModelAuditCommand {
         OptionalInt perGroup = promptsPerGroup == null ? OptionalInt.empty()
                 : OptionalInt.of(positive(promptsPerGroup, "--prompts-per-group"));
         Lexicon words = names.contains("lexicon") ? Lexicon.read(lexicon) : null;
+        LinearProbe toxicityProbe = names.contains("probe") ? LinearProbe.load(probe) : null;
 
         ScoringModel model = openModel();
         List<ToxicityScorer> scorers = new ArrayList<>();
@@ -91,6 +99,8 @@ final class GenerateCommand extends ModelAuditCommand {
                 case "self-diagnosis" -> new SelfDiagnosisScorer(model,
                         thresholds.getOrDefault(name, SelfDiagnosisScorer.DEFAULT_THRESHOLD));
                 case "lexicon" -> new LexiconScorer(words, thresholds.getOrDefault(name, LexiconScorer.DEFAULT_THRESHOLD));
+                case "probe" -> new ProbeScorer(model, toxicityProbe, probe, ToxicityProbeCommand.TOXIC_LABEL,
+                        thresholds.getOrDefault(name, ProbeScorer.DEFAULT_THRESHOLD));
                 default -> throw new IllegalStateException(name);
             });
         }
@@ -102,13 +112,18 @@ final class GenerateCommand extends ModelAuditCommand {
     private List<String> scorerNames() {
         List<String> names = new ArrayList<>(scorerNames);
         if (lexicon != null && !names.contains("lexicon")) names.add("lexicon");
+        if (probe != null && !names.contains("probe")) names.add("probe");
         for (String name : names) {
-            if (!List.of("self-diagnosis", "lexicon").contains(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "unknown scorer \"" + name + "\"; known: self-diagnosis, lexicon");
+            if (!List.of("self-diagnosis", "lexicon", "probe").contains(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown scorer \"" + name
+                        + "\"; known: self-diagnosis, lexicon, probe");
             }
         }
         if (names.contains("lexicon") && lexicon == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "the lexicon scorer needs --lexicon FILE");
+        }
+        if (names.contains("probe") && probe == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "the probe scorer needs --probe PATH (from `audit toxicity-probe`)");
         }
         for (String name : thresholds.keySet()) {
             if (!names.contains(name)) throw new CommandLine.ParameterException(spec.commandLine(), "--threshold given for unused scorer " + name);

@@ -2,7 +2,11 @@ package phiscope.toxicity.scoring;
 
 import java.util.List;
 import phiscope.engine.Phi;
+import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.model.Sampler;
+import phiscope.probes.ActivationCollector;
+import phiscope.probes.Pooling;
+import phiscope.probes.Progress;
 
 /** The audits' view of a Phi model loaded by the engine. */
 final class EngineScoringModel implements ScoringModel {
@@ -41,6 +45,13 @@ final class EngineScoringModel implements ScoringModel {
     @Override
     public List<float[]> tokenLogProbs(List<int[]> sequences) {
         return phi.model().tokenLogProbs(sequences, PACK_TOKENS);
+    }
+
+    @Override
+    public List<float[]> activations(List<String> texts, String hook, Pooling pooling) {
+        HookPoint point = HookPoint.parse(hook, phi.config());
+        float[][] pooled = ActivationCollector.collect(phi, texts, List.of(point), pooling, Progress.NONE).get(point);
+        return List.of(pooled);
     }
 
     @Override

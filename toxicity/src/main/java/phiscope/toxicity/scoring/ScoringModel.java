@@ -1,6 +1,7 @@
 package phiscope.toxicity.scoring;
 
 import java.util.List;
+import phiscope.probes.Pooling;
 
 /**
  * What the audits need from a language model: a tokenizer, next-token log-probabilities and
@@ -33,6 +34,12 @@ public interface ScoringModel {
      * @return one array per sequence, in order
      */
     List<float[]> tokenLogProbs(List<int[]> sequences);
+
+    /**
+     * One pooled activation vector per text at a per-token hook point (e.g.
+     * {@code blocks.20.hook_resid_post}), for probe-based scoring.
+     */
+    List<float[]> activations(List<String> texts, String hook, Pooling pooling);
 
     /** Samples a continuation of {@code prompt}; returns the new text only, not the prompt. */
     String generate(String prompt, Sampling sampling);

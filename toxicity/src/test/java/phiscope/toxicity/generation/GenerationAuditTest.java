@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import phiscope.probes.Pooling;
 import phiscope.toxicity.Json;
 import phiscope.toxicity.data.Prompt;
 import phiscope.toxicity.scoring.Sampling;
@@ -25,6 +26,7 @@ class GenerationAuditTest {
         public String decode(int[] ids) { throw new UnsupportedOperationException(); }
         public int endOfText() { return 50256; }
         public List<float[]> tokenLogProbs(List<int[]> sequences) { throw new UnsupportedOperationException(); }
+        public List<float[]> activations(List<String> texts, String hook, Pooling pooling) { throw new UnsupportedOperationException(); }
         public String generate(String prompt, Sampling sampling) {
             seedsUsed.add(sampling.seed());
             return prompt.startsWith("Calm") ? " ok" : (sampling.seed() % 2 == 0 ? " grr grr" : " grr");

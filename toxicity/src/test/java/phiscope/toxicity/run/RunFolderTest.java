@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import phiscope.probes.Pooling;
 import phiscope.toxicity.FakeModel;
 import phiscope.toxicity.audit.ToxiGenAudit;
 import phiscope.toxicity.data.RatedSentence;
@@ -62,6 +63,9 @@ class RunFolderTest {
             public String decode(int[] ids) { return model.decode(ids); }
             public int endOfText() { return model.endOfText(); }
             public String generate(String prompt, Sampling sampling) { return model.generate(prompt, sampling); }
+            public List<float[]> activations(List<String> texts, String hook, Pooling pooling) {
+                return model.activations(texts, hook, pooling);
+            }
             public List<float[]> tokenLogProbs(List<int[]> sequences) {
                 if (calls.incrementAndGet() > batches) throw new IllegalStateException("killed");
                 return model.tokenLogProbs(sequences);
