@@ -100,6 +100,13 @@ class ExploreApiTest {
         assertNotNull(wrongMethod.json());
     }
 
+    @Test
+    void theWorkbenchPageIsServed() {
+        Response page = server.get("/");
+        assertEquals(200, page.status());
+        assertTrue(page.raw().body().contains("phiscope"));
+    }
+
     // --- tokenize
 
     @Test
