@@ -91,14 +91,22 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     /**
-     * Runs the analyses waiting now; called by a generation between tokens, on the worker thread,
-     * while no forward pass is in progress.
+     * Runs the analyses waiting now (not those that arrive meanwhile, so the generation still
+     * advances under a steady stream of them); called by a generation between tokens, on the
+     * worker thread, while no forward pass is in progress.
      */
     public void runWaitingAnalyses() {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException("only model work may run waiting analyses");
         }
-        for (Task<?> task; (task = poll(Lane.ANALYSIS)) != null; ) {
+        lock.lock();
+        int waiting;
+        try {
+            waiting = analyses.size();
+        } finally {
+            lock.unlock();
+        }
+        for (Task<?> task; waiting-- > 0 && (task = poll(Lane.ANALYSIS)) != null; ) {
             task.run();
         }
     }
