@@ -14,7 +14,12 @@ package phiscope.web;
 public record Limits(int maxNewTokens, int maxBodyBytes, int analysisQueue, int maxGenerations, long timeoutSeconds,
                      long cacheMegabytes, int maxPatternSize) {
 
-    public static final Limits DEFAULTS = new Limits(512, 1 << 20, 32, 4, 120, 512, 1024);
+    /**
+     * The cache may take a third of the heap, at most 2 GB: enough to keep every layer's patterns
+     * and neurons of a 512-token prompt on Phi-2, so that no view of it needs another forward pass.
+     */
+    public static final Limits DEFAULTS = new Limits(512, 1 << 20, 32, 4, 300,
+            Math.min(2048, Runtime.getRuntime().maxMemory() / 3 >> 20), 1024);
 
     public Limits {
         if (maxNewTokens < 1 || maxBodyBytes < 1024 || analysisQueue < 1 || maxGenerations < 1 || timeoutSeconds < 1

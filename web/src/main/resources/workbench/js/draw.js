@@ -37,6 +37,12 @@ export function sequential(value) {
   return SEQUENTIAL[i].map((c, k) => Math.round(c + (SEQUENTIAL[i + 1][k] - c) * t));
 }
 
+/**
+ * Attention weights on a square-root scale: a head that spreads its attention over hundreds of
+ * tokens (weights near 0.005) stays visible next to one that puts 0.9 on a single token.
+ */
+export const attentionColour = weight => sequential(Math.sqrt(Math.max(0, weight)));
+
 /** Signed activations: blue below zero, white at zero, red above, saturating at ±scale. */
 export function diverging(value, scale) {
   const v = scale > 0 ? Math.max(-1, Math.min(1, value / scale)) : 0;

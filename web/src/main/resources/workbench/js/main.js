@@ -23,7 +23,7 @@ const ctx = {
   },
 };
 
-export function describe(error) {
+function describe(error) {
   if (error instanceof ApiError && error.status === 429) {
     return `The model is busy (${error.message}); try again in ${error.body?.retryAfterSeconds ?? 1} s.`;
   }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.HookPoint;
@@ -31,6 +32,9 @@ final class ActivationStore {
             super(null, null, false, false);
         }
     }
+
+    private static final List<String> PRIMED = List.of("blocks.*.attn.hook_pattern", "blocks.*.mlp.hook_post",
+            "ln_final.hook_normalized");
 
     private final Phi phi;
     private final Map<HookPoint, Integer> forwardOrder = new HashMap<>();
@@ -84,8 +88,20 @@ final class ActivationStore {
         return found;
     }
 
-    /** Keeps an activation another analysis captured anyway (e.g. a layer's attention patterns). */
-    void offer(int[] ids, HookPoint point, ActivationCache.Entry entry) {
-        cache.put(new Key(new TokenIds(ids), point), entry);
+    /**
+     * The one full forward pass a new prompt gets: {@code observers} (the attention overview)
+     * read it as it goes, and the store keeps what the views read most (every layer's patterns
+     * and neurons, the final residual) as far as the budget allows. Layers are kept in forward
+     * order, so a tight budget drops the early ones, which are the cheapest to run again.
+     */
+    void prime(Job job, int[] ids, Consumer<Hooks> observers) {
+        Hooks hooks = job.guard(phi.hooks());
+        observers.accept(hooks);
+        TokenIds tokens = new TokenIds(ids);
+        for (String pattern : PRIMED) {
+            hooks.add(pattern, activation -> cache.put(new Key(tokens, activation.point()),
+                    new ActivationCache.Entry(activation.shape(), activation.copy())));
+        }
+        phi.model().forward(ids, hooks, PhiModel.Logits.NONE);
     }
 }

@@ -8,8 +8,6 @@ import phiscope.engine.hooks.Activation;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
-import phiscope.engine.hooks.Hooks;
-import phiscope.engine.model.PhiModel;
 import phiscope.web.server.BoundedCache;
 import phiscope.web.server.Job;
 
@@ -56,6 +54,7 @@ final class AttentionAnalysis {
         });
     }
 
+    /** The summary of every head; for a new prompt, this is the pass that fills the store (see {@link ActivationStore#prime}). */
     Summary summary(Job job, int[] ids) {
         return overview(job, ids).summary();
     }
@@ -102,7 +101,7 @@ final class AttentionAnalysis {
         }
         Bins bins = Bins.of(ids.length, THUMBNAIL_SIZE);
         float[][][][] thumbnails = new float[layers][heads][][];
-        Hooks hooks = job.guard(phi.hooks()).add("blocks.*.attn.hook_pattern", pattern -> {
+        store.prime(job, ids, hooks -> hooks.add("blocks.*.attn.hook_pattern", pattern -> {
             int layer = pattern.point().block();
             for (int h = 0; h < heads; h++) {
                 float[] headScores = headScores(pattern, h);
@@ -111,10 +110,7 @@ final class AttentionAnalysis {
                 }
                 thumbnails[layer][h] = rounded(bins.maxPool(pattern.data(), pattern.offset() + h * ids.length * ids.length));
             }
-            // Opening a head of this layer next then needs no forward pass, as long as it fits the budget.
-            store.offer(ids, pattern.point(), new ActivationCache.Entry(pattern.shape(), pattern.copy()));
-        });
-        phi.model().forward(ids, hooks, PhiModel.Logits.NONE);
+        }));
         return new Overview(new Summary(layers, heads, ids.length, METRICS, scores), bins, thumbnails);
     }
 

@@ -116,7 +116,11 @@ public final class ExploreRoutes implements RouteGroup {
         RunRequest request = Json.body(ctx, RunRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int k = Check.inRange("topK", request.topK(), 5, 1, 50);
-        ctx.json(new RunResult(prompts.describe(ids), worker.call(job -> predictions.at(job, ids, k))));
+        ctx.json(new RunResult(prompts.describe(ids), worker.call(job -> {
+            // The views that follow a run read what this one pass keeps.
+            attention.summary(job, ids);
+            return predictions.at(job, ids, k);
+        })));
     }
 
     private void attentionSummary(Context ctx) {

@@ -3,7 +3,7 @@
 // arrive layer by layer, so a 32 x 32-head model fills in progressively. A click opens a head.
 
 import {postJson} from '../api.js';
-import {css, format, legend, sequential, sizeCanvas} from '../draw.js';
+import {attentionColour, css, format, legend, sequential, sizeCanvas} from '../draw.js';
 
 const METRICS = {
   entropy: 'entropy (nats)', previousToken: 'previous token', firstToken: 'first token',
@@ -24,6 +24,8 @@ export default {
     showLabel.append('show ', mode);
     const scale = document.createElement('span');
     controls.append(showLabel, scale);
+    // Many heads (Phi-2's 32 x 32) need the whole width to stay legible.
+    body.parentElement?.classList.toggle('wide', model.heads > 8);
     const canvas = document.createElement('canvas');
     canvas.dataset.testid = 'overview-canvas';
     const readout = document.createElement('div');
@@ -78,7 +80,7 @@ export default {
       thumbnails.heads.forEach((rows, head) => {
         for (let q = 0; q < size; q++) {
           for (let k = 0; k < size; k++) {
-            const rgb = k <= q ? sequential(rows[q][k]) : [244, 245, 247];
+            const rgb = k <= q ? attentionColour(rows[q][k]) : [244, 245, 247];
             const at = (q * image.width + head * size + k) * 4;
             pixels.data.set([...rgb, 255], at);
           }
@@ -99,9 +101,10 @@ export default {
       context.fillRect(0, 0, canvas.width, canvas.height);
       context.font = '10px system-ui, sans-serif';
       context.fillStyle = '#6b7280';
-      const labelEvery = Math.ceil(14 / cell);
-      for (let h = 0; h < model.heads; h += labelEvery) context.fillText('H' + h, left + h * cell + 2, 12);
-      for (let l = 0; l < model.layers; l += labelEvery) context.fillText('L' + l, 4, top + l * cell + Math.min(cell, 24) / 2 + 4);
+      const headEvery = Math.ceil(24 / cell);
+      const layerEvery = Math.ceil(12 / cell);
+      for (let h = 0; h < model.heads; h += headEvery) context.fillText('H' + h, left + h * cell + 2, 12);
+      for (let l = 0; l < model.layers; l += layerEvery) context.fillText('L' + l, 4, top + l * cell + Math.min(cell, 24) / 2 + 4);
       const metric = state.get().overview;
       const scores = summary && metric !== 'patterns' ? summary.scores[metric] : null;
       const max = scores ? Math.max(1e-9, ...scores.flat()) : 1;
@@ -130,7 +133,7 @@ export default {
       const {layer, head} = state.get();
       outline(context, layer, head, '#f59e0b', 2);
       if (hover) outline(context, hover.layer, hover.head, '#2457c5', 1);
-      scale.replaceChildren(metric === 'patterns' ? legend('weight', sequential, 0, 1)
+      scale.replaceChildren(metric === 'patterns' ? legend('weight (√ scale)', attentionColour, 0, 1)
         : legend(METRICS[metric], v => sequential(normalise(v)), 0, metric === 'entropy' ? max : 1));
       setSubtitle(!ctx.run ? '' : summary ? `${model.layers} × ${model.heads} heads · ${summary.tokens} tokens`
         + (metric === 'patterns' && loaded < model.layers ? ` · loading ${loaded}/${model.layers} layers` : '') : 'computing…');
@@ -144,6 +147,7 @@ export default {
     }
 
     function headAt(event) {
+      if (!geometry) return null;
       const rect = canvas.getBoundingClientRect();
       const h = Math.floor((event.clientX - rect.left - geometry.left) / geometry.cell);
       const l = Math.floor((event.clientY - rect.top - geometry.top) / geometry.cell);
@@ -163,6 +167,7 @@ export default {
       if (at) state.set(at);
     });
     window.addEventListener('resize', () => draw());
+    draw();
 
     return {
       update(values, changed) {

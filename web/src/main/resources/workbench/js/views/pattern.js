@@ -3,7 +3,7 @@
 // token. Long prompts come max-pooled from the server, so a cell may cover several tokens.
 
 import {postJson} from '../api.js';
-import {legend, sequential, sizeCanvas, visible} from '../draw.js';
+import {attentionColour, legend, sizeCanvas, visible} from '../draw.js';
 
 export default {
   id: 'pattern', title: 'Head pattern', group: 'explore',
@@ -17,7 +17,7 @@ export default {
     readout.dataset.testid = 'pattern-readout';
     const error = document.createElement('div');
     error.className = 'error';
-    body.append(canvas, readout, legend('weight', sequential, 0, 1), error);
+    body.append(canvas, readout, legend('weight (√ scale)', attentionColour, 0, 1), error);
 
     let pattern = null;
     let heat = null;
@@ -53,7 +53,7 @@ export default {
       const pixels = context.createImageData(n, n);
       for (let q = 0; q < n; q++) {
         for (let k = 0; k < n; k++) {
-          pixels.data.set([...(k <= q ? sequential(values[q][k]) : [244, 245, 247]), 255], (q * n + k) * 4);
+          pixels.data.set([...(k <= q ? attentionColour(values[q][k]) : [244, 245, 247]), 255], (q * n + k) * 4);
         }
       }
       context.putImageData(pixels, 0, 0);

@@ -2,7 +2,7 @@
 // per head, one column per earlier token; a click on a row opens that head.
 
 import {postJson} from '../api.js';
-import {legend, sequential, css, sizeCanvas, visible} from '../draw.js';
+import {attentionColour, css, legend, sizeCanvas, visible} from '../draw.js';
 
 export default {
   id: 'query', title: 'Token to token', group: 'explore',
@@ -15,7 +15,7 @@ export default {
     readout.className = 'readout';
     const error = document.createElement('div');
     error.className = 'error';
-    body.append(canvas, readout, legend('weight', sequential, 0, 1), error);
+    body.append(canvas, readout, legend('weight (√ scale)', attentionColour, 0, 1), error);
 
     let result = null;
     let geometry = null;
@@ -63,7 +63,7 @@ export default {
         context.fillStyle = h === state.get().head ? '#b45309' : '#374151';
         context.fillText('H' + h, 4, top + h * row + 13);
         for (let k = 0; k < keys; k++) {
-          context.fillStyle = css(sequential(result.heads[h][k]));
+          context.fillStyle = css(attentionColour(result.heads[h][k]));
           context.fillRect(left + k * cell, top + h * row + 1, Math.max(1, cell - (cell > 3 ? 1 : 0)), row - 2);
         }
       }
