@@ -40,7 +40,7 @@ final class Predictions {
         int vocab = phi.config().vocabSize();
         int limit = phi.vocabularyLimit();
         Linear unembed = phi.model().weights().lmHead();
-        float[] logits = new float[ROWS_PER_CHUNK * vocab];
+        float[] logits = new float[Math.min(ROWS_PER_CHUNK, ids.length) * vocab];
         List<PositionPredictions> positions = new ArrayList<>(ids.length);
         for (int first = 0; first < ids.length; first += ROWS_PER_CHUNK) {
             job.throwIfStopped();
