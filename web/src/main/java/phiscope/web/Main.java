@@ -22,6 +22,7 @@ public final class Main {
         EngineCommands.all().forEach(cli::addSubcommand);
         ProbeCommands.all().forEach(cli::addSubcommand);
         cli.addSubcommand(new AuditCommand());
+        cli.addSubcommand(new ServeCommand());
         // Bad input is reported as one line saying what is wrong, not as a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ModelFormatException || e instanceof IllegalArgumentException || e instanceof UncheckedIOException) {

@@ -1,0 +1,217 @@
+package phiscope.web.explore;
+
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import phiscope.engine.Phi;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
+import phiscope.engine.model.PhiConfig;
+import phiscope.web.Limits;
+import phiscope.web.server.ApiException;
+import phiscope.web.server.Check;
+import phiscope.web.server.Json;
+import phiscope.web.server.ModelWorker;
+import phiscope.web.server.RouteGroup;
+
+/**
+ * The API for exploring what the model does with a prompt: tokens, attention, activations, next
+ * token predictions and streamed generation. Every request names its prompt; activations that
+ * several views read are kept between requests ({@link ActivationStore}), so moving between
+ * heads, neurons and tokens of one prompt costs no new forward pass.
+ */
+public final class ExploreRoutes implements RouteGroup {
+
+    record PromptRequest(String prompt) {
+    }
+
+    record RunRequest(String prompt, Integer topK) {
+    }
+
+    record LayerRequest(String prompt, Integer layer) {
+    }
+
+    record PatternRequest(String prompt, Integer layer, Integer head, Integer size) {
+    }
+
+    record QueryRequest(String prompt, Integer layer, Integer position) {
+    }
+
+    record NeuronRequest(String prompt, Integer layer, Integer neuron, String site) {
+    }
+
+    record TopNeuronsRequest(String prompt, Integer layer, Integer position, Integer k, String site) {
+    }
+
+    record DirectionRequest(String prompt, String hook, float[] vector, String token, String minusToken) {
+    }
+
+    record ModelInfo(String name, String directory, int layers, int heads, int dModel, int dHead, int dMlp, int vocab,
+                     int context, String dtype, List<String> residualHooks, Limits limits) {
+    }
+
+    record Tokenized(List<PromptEncoder.TokenInfo> tokens, int count, int context) {
+    }
+
+    record RunResult(List<PromptEncoder.TokenInfo> tokens, List<Predictions.PositionPredictions> predictions) {
+    }
+
+    private final Phi phi;
+    private final ModelWorker worker;
+    private final Limits limits;
+    private final PromptEncoder prompts;
+    private final AttentionAnalysis attention;
+    private final ActivationAnalysis activations;
+    private final Predictions predictions;
+    private final GenerationStream generation;
+
+    public ExploreRoutes(Phi phi, ModelWorker worker, Limits limits) {
+        this.phi = phi;
+        this.worker = worker;
+        this.limits = limits;
+        this.prompts = new PromptEncoder(phi);
+        ActivationStore store = new ActivationStore(phi, limits.cacheMegabytes() << 20);
+        this.attention = new AttentionAnalysis(phi, store);
+        this.activations = new ActivationAnalysis(phi, store);
+        this.predictions = new Predictions(phi, store);
+        this.generation = new GenerationStream(phi, worker, prompts, limits);
+    }
+
+    @Override
+    public void register(RoutesConfig routes) {
+        routes.get("/api/model", this::model);
+        routes.get("/api/status", ctx -> ctx.json(worker.status()));
+        routes.post("/api/tokenize", this::tokenize);
+        routes.post("/api/run", this::run);
+        routes.post("/api/attention/summary", this::attentionSummary);
+        routes.post("/api/attention/thumbnails", this::attentionThumbnails);
+        routes.post("/api/attention/pattern", this::attentionPattern);
+        routes.post("/api/attention/query", this::attentionQuery);
+        routes.post("/api/activations/neuron", this::neuron);
+        routes.post("/api/activations/top-neurons", this::topNeurons);
+        routes.post("/api/activations/direction", this::direction);
+        routes.post("/api/generate", generation::handle);
+    }
+
+    private void model(Context ctx) {
+        PhiConfig config = phi.config();
+        List<String> residualHooks = HookPoint.all(config).stream()
+                .filter(point -> point.site().layout() == HookSite.Layout.TOKENS_MODEL)
+                .map(HookPoint::name)
+                .toList();
+        Path directory = phi.model().directory().toAbsolutePath().normalize();
+        ctx.json(new ModelInfo(String.valueOf(directory.getFileName()), directory.toString(), config.numLayers(),
+                config.numHeads(), config.hiddenSize(), config.headDim(), config.intermediateSize(), phi.vocabularyLimit(),
+                config.maxPositions(), config.dtype().orElse("unknown"), residualHooks, limits));
+    }
+
+    private void tokenize(Context ctx) {
+        int[] ids = prompts.encodeAny("prompt", Json.body(ctx, PromptRequest.class).prompt());
+        ctx.json(new Tokenized(prompts.describe(ids), ids.length, prompts.context()));
+    }
+
+    private void run(Context ctx) {
+        RunRequest request = Json.body(ctx, RunRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int k = Check.inRange("topK", request.topK(), 5, 1, 50);
+        ctx.json(new RunResult(prompts.describe(ids), worker.call(job -> {
+            // The views that follow a run read what this one pass keeps.
+            attention.summary(job, ids);
+            return predictions.at(job, ids, k);
+        })));
+    }
+
+    private void attentionSummary(Context ctx) {
+        int[] ids = prompts.encode(Json.body(ctx, PromptRequest.class).prompt(), 0);
+        ctx.json(worker.call(job -> attention.summary(job, ids)));
+    }
+
+    private void attentionThumbnails(Context ctx) {
+        LayerRequest request = Json.body(ctx, LayerRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int layer = layer(request.layer());
+        ctx.json(worker.call(job -> attention.thumbnails(job, ids, layer)));
+    }
+
+    private void attentionPattern(Context ctx) {
+        PatternRequest request = Json.body(ctx, PatternRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int layer = layer(request.layer());
+        int head = Check.inRange("head", request.head(), 0, phi.config().numHeads() - 1);
+        int size = Check.inRange("size", request.size(), Math.min(512, limits.maxPatternSize()), 1, limits.maxPatternSize());
+        ctx.json(worker.call(job -> attention.pattern(job, ids, layer, head, size)));
+    }
+
+    private void attentionQuery(Context ctx) {
+        QueryRequest request = Json.body(ctx, QueryRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int layer = layer(request.layer());
+        int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
+        ctx.json(worker.call(job -> attention.query(job, ids, layer, position)));
+    }
+
+    private void neuron(Context ctx) {
+        NeuronRequest request = Json.body(ctx, NeuronRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int layer = layer(request.layer());
+        int neuron = Check.inRange("neuron", request.neuron(), 0, phi.config().intermediateSize() - 1);
+        HookSite site = mlpSite(request.site());
+        ctx.json(worker.call(job -> activations.neuron(job, ids, layer, site, neuron)));
+    }
+
+    private void topNeurons(Context ctx) {
+        TopNeuronsRequest request = Json.body(ctx, TopNeuronsRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int layer = layer(request.layer());
+        int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
+        int k = Check.inRange("k", request.k(), 10, 1, 100);
+        HookSite site = mlpSite(request.site());
+        ctx.json(worker.call(job -> activations.topNeurons(job, ids, layer, site, position, k)));
+    }
+
+    private void direction(Context ctx) {
+        DirectionRequest request = Json.body(ctx, DirectionRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        HookPoint point = HookPoint.parse(Check.required("hook", request.hook()), phi.config());
+        ActivationAnalysis.Direction direction = direction(request);
+        ctx.json(worker.call(job -> activations.project(job, ids, point, direction)));
+    }
+
+    /** The direction a request names: an explicit vector, or a token's unembedding (minus another's). */
+    private ActivationAnalysis.Direction direction(DirectionRequest request) {
+        if ((request.vector() == null) == (request.token() == null)) {
+            throw ApiException.badRequest("give exactly one of 'vector' (d_model numbers) and 'token' (a token's unembedding direction)");
+        }
+        if (request.vector() != null) {
+            if (request.minusToken() != null) {
+                throw ApiException.badRequest("'minusToken' goes with 'token', not with 'vector'");
+            }
+            return new ActivationAnalysis.Direction(request.vector(), "vector");
+        }
+        float[] vector = activations.unembedding(prompts.singleToken("token", request.token()));
+        String description = "unembed(" + Json.quote(request.token()) + ")";
+        if (request.minusToken() != null) {
+            float[] minus = activations.unembedding(prompts.singleToken("minusToken", request.minusToken()));
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] -= minus[i];
+            }
+            description += " - unembed(" + Json.quote(request.minusToken()) + ")";
+        }
+        return new ActivationAnalysis.Direction(vector, description);
+    }
+
+    private int layer(Integer layer) {
+        return Check.inRange("layer", layer, 0, phi.config().numLayers() - 1);
+    }
+
+    private static HookSite mlpSite(String site) {
+        return switch (site == null ? "post" : site) {
+            case "post" -> HookSite.MLP_POST;
+            case "pre" -> HookSite.MLP_PRE;
+            default -> throw ApiException.badRequest("field 'site' is '" + site + "'; it must be 'post' (mlp.hook_post, "
+                    + "after gelu) or 'pre' (mlp.hook_pre)", Map.of("field", "site"));
+        };
+    }
+}

@@ -1,0 +1,83 @@
+package phiscope.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import phiscope.engine.Phi;
+import phiscope.engine.model.BundledModel;
+import phiscope.web.server.ConfinedFolder;
+import phiscope.web.server.Json;
+
+/** A workbench on the bundled nanophi-py model on a free loopback port, and a client for it. */
+public final class TestServer implements AutoCloseable {
+
+    public record Response(int status, JsonNode json, HttpResponse<String> raw) {
+    }
+
+    private final Phi phi;
+    private final Workbench workbench;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public TestServer(Limits limits, Path folders) {
+        phi = Phi.load(BundledModel.directory(), 2);
+        workbench = Workbench.start(phi, "127.0.0.1", 0, limits,
+                ConfinedFolder.of(folders.resolve("runs")), ConfinedFolder.of(folders.resolve("data")));
+    }
+
+    public Workbench workbench() {
+        return workbench;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + workbench.app().port() + path);
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    public Response post(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** POSTs {@code fields} as a JSON object. */
+    public Response post(String path, Object fields) {
+        try {
+            return post(path, Json.MAPPER.writeValueAsString(fields));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String type = response.headers().firstValue("Content-Type").orElse("");
+            JsonNode json = type.startsWith("application/json") ? Json.MAPPER.readTree(response.body()) : null;
+            return new Response(response.statusCode(), json, response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        workbench.close();
+        phi.close();
+    }
+}

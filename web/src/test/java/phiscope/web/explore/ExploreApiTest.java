@@ -1,0 +1,382 @@
+package phiscope.web.explore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.Phi;
+import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.model.PhiModel;
+import phiscope.engine.model.Sampler;
+import phiscope.web.Limits;
+import phiscope.web.TestServer;
+import phiscope.web.TestServer.Response;
+
+/** Every explore endpoint against the engine's own numbers, and its refusals of bad requests. */
+class ExploreApiTest {
+
+    private static final String PROMPT = "def fibonacci(n):\n    return n";
+
+    @TempDir
+    static Path temp;
+    static TestServer server;
+    static Phi phi;
+    static int[] ids;
+
+    @BeforeAll
+    static void start() {
+        server = new TestServer(Limits.DEFAULTS, temp);
+        phi = server.workbench().phi();
+        ids = phi.encode(PROMPT);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static ActivationCache engineCapture(String... hooks) {
+        var registered = phi.hooks();
+        ActivationCache cache = ActivationCache.capture(registered, hooks);
+        phi.model().forward(ids, registered, PhiModel.Logits.NONE);
+        return cache;
+    }
+
+    private static void assertError(Response response, int status, String messagePart) {
+        assertEquals(status, response.status(), () -> response.raw().body());
+        assertNotNull(response.json(), "a JSON error body");
+        String error = response.json().path("error").asText();
+        assertTrue(error.contains(messagePart), () -> "'" + error + "' should mention '" + messagePart + "'");
+    }
+
+    private static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).floatValue();
+        }
+        return values;
+    }
+
+    // --- model, status, unknown routes
+
+    @Test
+    void modelInfoDescribesTheBundledModelAndTheLimits() {
+        Response response = server.get("/api/model");
+        assertEquals(200, response.status());
+        JsonNode model = response.json();
+        assertEquals("nanophi-py", model.get("name").asText());
+        assertEquals(4, model.get("layers").asInt());
+        assertEquals(4, model.get("heads").asInt());
+        assertEquals(128, model.get("dModel").asInt());
+        assertEquals(512, model.get("dMlp").asInt());
+        assertEquals(2048, model.get("context").asInt());
+        assertEquals(4 * 5 + 2, model.get("residualHooks").size());
+        assertEquals("blocks.0.hook_resid_pre", model.get("residualHooks").get(1).asText());
+        assertEquals(Limits.DEFAULTS.maxNewTokens(), model.get("limits").get("maxNewTokens").asInt());
+    }
+
+    @Test
+    void statusReportsTheQueue() {
+        JsonNode status = server.get("/api/status").json();
+        assertEquals(Limits.DEFAULTS.analysisQueue(), status.get("analysisCapacity").asInt());
+        assertEquals(0, status.get("waitingAnalyses").asInt());
+    }
+
+    @Test
+    void unknownEndpointsAndMethodsAreJsonErrors() {
+        assertError(server.get("/api/nothing-here"), 404, "no such endpoint: GET /api/nothing-here");
+        Response wrongMethod = server.get("/api/tokenize");
+        assertTrue(wrongMethod.status() == 404 || wrongMethod.status() == 405, wrongMethod.raw().body());
+        assertNotNull(wrongMethod.json());
+    }
+
+    @Test
+    void theWorkbenchPageIsServed() {
+        Response page = server.get("/");
+        assertEquals(200, page.status());
+        assertTrue(page.raw().body().contains("phiscope"));
+    }
+
+    // --- tokenize
+
+    @Test
+    void tokenizeShowsIdsTextAndVocabularySpelling() {
+        JsonNode response = server.post("/api/tokenize", Map.of("prompt", "\n        print")).json();
+        assertEquals(3, response.get("count").asInt());
+        assertEquals(2048, response.get("context").asInt());
+        JsonNode tokens = response.get("tokens");
+        assertEquals(List.of(198, 50280, 4798), List.of(tokens.get(0).get("id").asInt(), tokens.get(1).get("id").asInt(),
+                tokens.get(2).get("id").asInt()));
+        assertEquals("\n", tokens.get(0).get("text").asText());
+        assertEquals("Ċ", tokens.get(0).get("token").asText());
+        assertEquals("        ", tokens.get(1).get("text").asText());
+        assertEquals(2, tokens.get(2).get("index").asInt());
+    }
+
+    @Test
+    void tokenizeRefusesBadBodies() {
+        assertError(server.post("/api/tokenize", Map.of()), 400, "field 'prompt' is required");
+        assertError(server.post("/api/tokenize", Map.of("prompt", "")), 400, "must not be empty");
+        assertError(server.post("/api/tokenize", Map.of("prompt", 5)), 400, "field 'prompt' has the wrong type (expected a string)");
+        assertError(server.post("/api/tokenize", Map.of("prompt", "x", "promt", "y")), 400, "unknown field 'promt'; known fields: prompt");
+        assertError(server.post("/api/tokenize", "{\"prompt\": "), 400, "not valid JSON");
+        assertError(server.post("/api/tokenize", "[1, 2]"), 400, "must be a JSON object");
+        assertError(server.post("/api/tokenize", Map.of("prompt", "a".repeat(Limits.DEFAULTS.maxBodyBytes() + 10))), 413, "");
+    }
+
+    // --- run
+
+    @Test
+    void runGivesTokensAndTheTopPredictionsAtEveryPosition() {
+        JsonNode run = server.post("/api/run", Map.of("prompt", PROMPT, "topK", 3)).json();
+        assertEquals(ids.length, run.get("tokens").size());
+        JsonNode predictions = run.get("predictions");
+        assertEquals(ids.length, predictions.size());
+        float[] logits = phi.model().forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+        int vocab = phi.config().vocabSize();
+        for (int t = 0; t < ids.length; t++) {
+            JsonNode top = predictions.get(t).get("top");
+            assertEquals(3, top.size());
+            assertEquals(Sampler.argmax(logits, t * vocab, t * vocab + phi.vocabularyLimit()), top.get(0).get("id").asInt());
+            assertTrue(top.get(0).get("probability").floatValue() >= top.get(1).get("probability").floatValue());
+        }
+        assertTrue(predictions.get(ids.length - 1).get("nextTokenProbability").isNull(), "nothing follows the last token");
+        float p = predictions.get(0).get("nextTokenProbability").floatValue();
+        assertTrue(p > 0 && p < 1);
+    }
+
+    @Test
+    void runRefusesBadParametersAndPromptsLongerThanTheContext() {
+        assertError(server.post("/api/run", Map.of("prompt", PROMPT, "topK", 0)), 400, "field 'topK' is 0; it must be in 1..50");
+        assertError(server.post("/api/run", Map.of("prompt", PROMPT, "topK", "3")), 400, "field 'topK' has the wrong type");
+        Response tooLong = server.post("/api/run", Map.of("prompt", " a".repeat(2100)));
+        assertError(tooLong, 400, "the prompt has 2100 tokens; the limit is 2048");
+        assertEquals(2100, tooLong.json().get("tokens").asInt());
+    }
+
+    // --- attention
+
+    @Test
+    void summaryScoresEveryHeadFromItsPattern() {
+        JsonNode summary = server.post("/api/attention/summary", Map.of("prompt", PROMPT)).json();
+        assertEquals(4, summary.get("layers").asInt());
+        assertEquals(ids.length, summary.get("tokens").asInt());
+        assertEquals(List.of("entropy", "previousToken", "firstToken", "currentToken", "maxWeight"),
+                Json.list(summary.get("metrics")));
+        float[] pattern = engineCapture("blocks.2.attn.hook_pattern").get("blocks.2.attn.hook_pattern").data();
+        int t = ids.length;
+        double previous = 0;
+        double first = 0;
+        for (int q = 0; q < t; q++) {
+            first += pattern[(3 * t + q) * t];
+            if (q > 0) {
+                previous += pattern[(3 * t + q) * t + q - 1];
+            }
+        }
+        JsonNode scores = summary.get("scores");
+        assertEquals(first / t, scores.get("firstToken").get(2).get(3).doubleValue(), 1e-5);
+        assertEquals(previous / (t - 1), scores.get("previousToken").get(2).get(3).doubleValue(), 1e-5);
+        assertTrue(scores.get("entropy").get(0).get(0).doubleValue() >= 0);
+    }
+
+    @Test
+    void thumbnailsCoverEveryHeadOfALayer() {
+        JsonNode thumbnails = server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT, "layer", 1)).json();
+        assertEquals(1, thumbnails.get("layer").asInt());
+        assertEquals(4, thumbnails.get("heads").size());
+        JsonNode head = thumbnails.get("heads").get(0);
+        assertEquals(ids.length, head.size(), "short prompts are not binned");
+        assertEquals(1.0, head.get(0).get(0).doubleValue(), 1e-3, "the first token attends only to itself");
+        assertError(server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT, "layer", 4)), 400, "it must be in 0..3");
+        assertError(server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT)), 400, "field 'layer' is required");
+    }
+
+    @Test
+    void aHeadsPatternIsTheEnginesHookPattern() {
+        JsonNode pattern = server.post("/api/attention/pattern", Map.of("prompt", PROMPT, "layer", 3, "head", 2)).json();
+        float[] engine = engineCapture("blocks.3.attn.hook_pattern").get("blocks.3.attn.hook_pattern").data();
+        int t = ids.length;
+        assertEquals(t, pattern.get("tokens").asInt());
+        assertEquals(false, pattern.get("downsampled").asBoolean());
+        JsonNode values = pattern.get("values");
+        for (int q = 0; q < t; q++) {
+            assertEquals(q + 1, values.get(q).size(), "the causal lower triangle");
+            for (int k = 0; k <= q; k++) {
+                assertEquals(engine[(2 * t + q) * t + k], values.get(q).get(k).floatValue(), 0f);
+            }
+        }
+    }
+
+    @Test
+    void longPatternsAreDownsampledOnTheServer() {
+        JsonNode pattern = server.post("/api/attention/pattern", Map.of("prompt", PROMPT, "layer", 0, "head", 0, "size", 4)).json();
+        assertTrue(pattern.get("downsampled").asBoolean());
+        assertEquals(4, pattern.get("binStarts").size());
+        assertEquals(4, pattern.get("values").size());
+        assertEquals(4, pattern.get("values").get(3).size());
+    }
+
+    @Test
+    void patternRefusesOutOfRangeLayersHeadsAndSizes() {
+        assertError(server.post("/api/attention/pattern", Map.of("prompt", PROMPT, "layer", -1, "head", 0)), 400, "'layer' is -1");
+        assertError(server.post("/api/attention/pattern", Map.of("prompt", PROMPT, "layer", 0, "head", 4)), 400, "'head' is 4; it must be in 0..3");
+        assertError(server.post("/api/attention/pattern", Map.of("prompt", PROMPT, "layer", 0, "head", 0, "size", 5000)), 400, "'size'");
+        assertError(server.post("/api/attention/pattern", Map.of("prompt", PROMPT, "layer", 0)), 400, "field 'head' is required");
+    }
+
+    @Test
+    void queryAttentionIsOneRowOfEveryHead() {
+        int position = 3;
+        JsonNode query = server.post("/api/attention/query", Map.of("prompt", PROMPT, "layer", 1, "position", position)).json();
+        float[] engine = engineCapture("blocks.1.attn.hook_pattern").get("blocks.1.attn.hook_pattern").data();
+        int t = ids.length;
+        assertEquals(4, query.get("heads").size());
+        for (int h = 0; h < 4; h++) {
+            float[] row = floats(query.get("heads").get(h));
+            assertEquals(position + 1, row.length);
+            for (int k = 0; k <= position; k++) {
+                assertEquals(engine[(h * t + position) * t + k], row[k], 0f);
+            }
+        }
+        JsonNode last = server.post("/api/attention/query", Map.of("prompt", PROMPT, "layer", 1)).json();
+        assertEquals(t - 1, last.get("position").asInt(), "the last token by default");
+        assertError(server.post("/api/attention/query", Map.of("prompt", PROMPT, "layer", 1, "position", t)), 400, "'position' is " + t);
+    }
+
+    // --- activations
+
+    @Test
+    void aNeuronsActivationAtEveryToken() {
+        JsonNode neuron = server.post("/api/activations/neuron", Map.of("prompt", PROMPT, "layer", 2, "neuron", 77)).json();
+        assertEquals("blocks.2.mlp.hook_post", neuron.get("hook").asText());
+        float[] mlp = engineCapture("blocks.2.mlp.hook_post").get("blocks.2.mlp.hook_post").data();
+        float[] values = floats(neuron.get("values"));
+        assertEquals(ids.length, values.length);
+        for (int t = 0; t < ids.length; t++) {
+            assertEquals(mlp[t * 512 + 77], values[t], 0f);
+        }
+        JsonNode pre = server.post("/api/activations/neuron", Map.of("prompt", PROMPT, "layer", 2, "neuron", 77, "site", "pre")).json();
+        assertEquals("blocks.2.mlp.hook_pre", pre.get("hook").asText());
+        assertError(server.post("/api/activations/neuron", Map.of("prompt", PROMPT, "layer", 2, "neuron", 512)), 400, "0..511");
+        assertError(server.post("/api/activations/neuron", Map.of("prompt", PROMPT, "layer", 2, "neuron", 1, "site", "mid")), 400, "'site' is 'mid'");
+    }
+
+    @Test
+    void topNeuronsAreTheLargestActivationsAtAToken() {
+        JsonNode top = server.post("/api/activations/top-neurons", Map.of("prompt", PROMPT, "layer", 0, "position", 2, "k", 5)).json();
+        float[] mlp = engineCapture("blocks.0.mlp.hook_post").get("blocks.0.mlp.hook_post").data();
+        float[] row = java.util.Arrays.copyOfRange(mlp, 2 * 512, 3 * 512);
+        float[] sorted = row.clone();
+        java.util.Arrays.sort(sorted);
+        JsonNode neurons = top.get("neurons");
+        assertEquals(5, neurons.size());
+        for (int i = 0; i < 5; i++) {
+            assertEquals(sorted[511 - i], neurons.get(i).get("value").floatValue(), 0f);
+            assertEquals(row[neurons.get(i).get("neuron").asInt()], neurons.get(i).get("value").floatValue(), 0f);
+        }
+        assertError(server.post("/api/activations/top-neurons", Map.of("prompt", PROMPT, "layer", 0, "k", 0)), 400, "'k' is 0");
+    }
+
+    @Test
+    void aResidualDirectionIsTheProjectionOnTheUnitVector() {
+        JsonNode projection = server.post("/api/activations/direction",
+                Map.of("prompt", PROMPT, "hook", "blocks.1.hook_resid_post", "token", " return", "minusToken", " def")).json();
+        assertEquals("unembed(\" return\") - unembed(\" def\")", projection.get("direction").asText());
+        float[] residual = engineCapture("blocks.1.hook_resid_post").get("blocks.1.hook_resid_post").data();
+        float[] direction = new float[128];
+        float[] minus = new float[128];
+        var unembedding = phi.model().weights().lmHead().weight();
+        unembedding.decodeRows(phi.encode(" return")[0], 1, direction, 0);
+        unembedding.decodeRows(phi.encode(" def")[0], 1, minus, 0);
+        double norm = 0;
+        for (int i = 0; i < 128; i++) {
+            direction[i] -= minus[i];
+            norm += direction[i] * direction[i];
+        }
+        float[] values = floats(projection.get("values"));
+        for (int t = 0; t < ids.length; t++) {
+            double dot = 0;
+            for (int i = 0; i < 128; i++) {
+                dot += residual[t * 128 + i] * direction[i];
+            }
+            assertEquals(dot / Math.sqrt(norm), values[t], 1e-4);
+        }
+        float[] basis = new float[128];
+        basis[5] = 2;
+        JsonNode axis = server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "hook_embed", "vector", basis)).json();
+        assertEquals(engineCapture("hook_embed").get("hook_embed").data()[5], axis.get("values").get(0).floatValue(), 1e-6);
+    }
+
+    @Test
+    void directionRefusesUnknownHooksAndBadVectors() {
+        Response unknown = server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "blocks.1.hook_resid_postt", "token", "x"));
+        assertError(unknown, 400, "unknown hook 'blocks.1.hook_resid_postt'");
+        assertEquals("blocks.1.hook_resid_post", unknown.json().get("suggestions").get(0).asText());
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "blocks.9.hook_resid_post", "token", "x")),
+                400, "unknown hook");
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "blocks.1.attn.hook_pattern", "token", "x")),
+                400, "not in the residual space");
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "hook_embed")), 400, "exactly one of");
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "hook_embed", "vector", new float[3])),
+                400, "3 components");
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "hook_embed", "vector", new float[128])),
+                400, "non-zero");
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "hook", "hook_embed", "token", " two words")),
+                400, "field 'token' is 2 tokens");
+        assertError(server.post("/api/activations/direction", Map.of("prompt", PROMPT, "token", "x")), 400, "field 'hook' is required");
+    }
+
+    // --- generation
+
+    @Test
+    void generationStreamsTheGreedyContinuation() {
+        List<ServerSentEvents.Event> events = ServerSentEvents.post(server, Map.of("prompt", PROMPT, "maxNewTokens", 12));
+        assertEquals("start", events.getFirst().name());
+        assertEquals(ids.length, events.getFirst().data().get("promptTokens").asInt());
+        List<Integer> streamed = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (ServerSentEvents.Event event : events) {
+            if (event.name().equals("token")) {
+                assertEquals(streamed.size(), event.data().get("index").asInt());
+                streamed.add(event.data().get("id").asInt());
+                text.append(event.data().get("text").asText());
+            }
+        }
+        ServerSentEvents.Event done = events.getLast();
+        assertEquals("done", done.name());
+        text.append(done.data().get("text").asText());
+        int[] expected = phi.generate(ids, 12, Sampler.Settings.GREEDY, phi.hooks(), id -> true).tokens();
+        assertArrayEquals(expected, streamed.stream().mapToInt(Integer::intValue).toArray());
+        assertEquals(phi.decode(expected), text.toString());
+        assertEquals(expected.length, done.data().get("generated").asInt());
+        assertEquals(expected.length == 12 ? "max_tokens" : "end_of_text", done.data().get("stop").asText());
+    }
+
+    @Test
+    void seededSamplingIsReproducible() {
+        Map<String, Object> request = Map.of("prompt", PROMPT, "maxNewTokens", 8, "temperature", 0.9, "topK", 40, "topP", 0.95, "seed", 7);
+        assertEquals(ServerSentEvents.tokenIds(ServerSentEvents.post(server, request)),
+                ServerSentEvents.tokenIds(ServerSentEvents.post(server, request)));
+    }
+
+    @Test
+    void generationRefusesBadSettingsBeforeStreaming() {
+        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "maxNewTokens", 0)), 400, "'maxNewTokens' is 0");
+        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "maxNewTokens", Limits.DEFAULTS.maxNewTokens() + 1)),
+                400, "'maxNewTokens'");
+        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "temperature", -1)), 400, "temperature");
+        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "topP", 0)), 400, "top-p");
+        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "topK", -2)), 400, "top-k");
+        assertError(server.post("/api/generate", Map.of("prompt", " a".repeat(2048))), 400, "less room to generate");
+    }
+}
