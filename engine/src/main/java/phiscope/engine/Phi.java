@@ -8,6 +8,7 @@ import phiscope.engine.model.Generator;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
+import phiscope.engine.model.WeightOptions;
 import phiscope.engine.tokenizer.Tokenizer;
 
 /**
@@ -25,9 +26,13 @@ public final class Phi implements AutoCloseable {
     }
 
     public static Phi load(Path directory, int threads) {
+        return load(directory, threads, WeightOptions.DEFAULT);
+    }
+
+    public static Phi load(Path directory, int threads, WeightOptions options) {
         Path tokenizerFile = directory.resolve("tokenizer.json");
         Tokenizer tokenizer = Files.exists(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
-        return new Phi(PhiModel.load(directory, threads), tokenizer);
+        return new Phi(PhiModel.load(directory, threads, options), tokenizer);
     }
 
     /**
@@ -43,7 +48,7 @@ public final class Phi implements AutoCloseable {
             throw new IllegalStateException("cannot read " + model.directory().resolve(PhiConfig.FILE), e);
         }
         return model.directory().toAbsolutePath().normalize().getFileName() + " "
-                + model.weights().blocks().getFirst().q().weight().dtype()
+                + model.weights().format()
                 + " config:" + config.substring(0, 12) + " weights:" + model.fingerprint().substring(0, 16);
     }
 

@@ -60,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
             log.warn("listening on {}, which is not a loopback address: anyone who can reach this machine can use the "
                     + "workbench and its model (there is no authentication)", host);
         }
-        Phi phi = Phi.load(model.directory(), model.threads());
+        Phi phi = model.load();
         Workbench workbench = Workbench.start(phi, host, port, limits,
                 ConfinedFolder.of(runs != null ? runs : projectFolder("runs")),
                 ConfinedFolder.of(data != null ? data : projectFolder("notebooks-data")));

@@ -39,7 +39,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Sampler.Settings settings = new Sampler.Settings(temperature, topK, topP, seed);
-        try (Phi phi = Phi.load(model.directory(), model.threads())) {
+        try (Phi phi = model.load()) {
             int[] ids = phi.encode(prompt);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             out.print(prompt);

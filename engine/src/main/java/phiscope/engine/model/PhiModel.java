@@ -13,6 +13,7 @@ import phiscope.engine.tensor.Linear;
 import phiscope.engine.tensor.Ops;
 import phiscope.engine.tensor.VectorMath;
 import phiscope.engine.tensor.WeightMatrix;
+import phiscope.engine.tensor.WeightMemory;
 import phiscope.engine.tensor.WorkerPool;
 
 /**
@@ -27,29 +28,43 @@ public final class PhiModel implements AutoCloseable {
 
     private final PhiConfig config;
     private final PhiWeights weights;
+    private final WeightOptions weightOptions;
     private final Checkpoint checkpoint;
+    private final WeightMemory memory;
     private final WorkerPool pool;
     private final Rotary rotary;
     private final float attentionScale;
 
-    public PhiModel(PhiConfig config, PhiWeights weights, Checkpoint checkpoint, WorkerPool pool) {
+    private PhiModel(PhiConfig config, PhiWeights weights, WeightOptions weightOptions, Checkpoint checkpoint,
+                     WeightMemory memory, WorkerPool pool) {
         this.config = config;
         this.weights = weights;
+        this.weightOptions = weightOptions;
         this.checkpoint = checkpoint;
+        this.memory = memory;
         this.pool = pool;
         this.rotary = new Rotary(config);
         // transformers scales by head_dim ** -0.5, a double rounded to float32 when applied.
         this.attentionScale = (float) Math.pow(config.headDim(), -0.5);
     }
 
-    /** Loads {@code config.json} and the safetensors weights of a model directory. */
+    /** Loads {@code config.json} and the safetensors weights of a model directory, held as {@link WeightOptions#DEFAULT}. */
     public static PhiModel load(Path directory, int threads) {
+        return load(directory, threads, WeightOptions.DEFAULT);
+    }
+
+    /** Loads {@code config.json} and the safetensors weights of a model directory, held as {@code options} say. */
+    public static PhiModel load(Path directory, int threads, WeightOptions options) {
         PhiConfig config = PhiConfig.load(directory);
         Checkpoint checkpoint = Checkpoint.open(directory);
+        WeightMemory memory = new WeightMemory();
+        WorkerPool pool = new WorkerPool(threads);
         try {
-            PhiWeights weights = PhiWeights.load(checkpoint, config);
-            return new PhiModel(config, weights, checkpoint, new WorkerPool(threads));
+            PhiWeights weights = PhiWeights.load(checkpoint, config, options, memory, pool);
+            return new PhiModel(config, weights, options, checkpoint, memory, pool);
         } catch (RuntimeException e) {
+            pool.close();
+            memory.close();
             checkpoint.close();
             throw e;
         }
@@ -65,6 +80,10 @@ public final class PhiModel implements AutoCloseable {
 
     public WorkerPool pool() {
         return pool;
+    }
+
+    public WeightOptions weightOptions() {
+        return weightOptions;
     }
 
     public Path directory() {
@@ -430,6 +449,7 @@ public final class PhiModel implements AutoCloseable {
     @Override
     public void close() {
         pool.close();
+        memory.close();
         checkpoint.close();
     }
 }

@@ -8,11 +8,17 @@ import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.Tensor;
 import phiscope.engine.tensor.DType;
 import phiscope.engine.tensor.Linear;
+import phiscope.engine.tensor.PackedMatrix;
+import phiscope.engine.tensor.RowMajorMatrix;
+import phiscope.engine.tensor.WeightFormat;
 import phiscope.engine.tensor.WeightMatrix;
+import phiscope.engine.tensor.WeightMemory;
+import phiscope.engine.tensor.WorkerPool;
 
 /**
- * Phi's parameters, checked against the config: matrices stay in the checkpoint's dtype and
- * memory; only the small vectors (biases, LayerNorm parameters) are widened to float32.
+ * Phi's parameters, checked against the config. Matrices stay in the checkpoint's dtype, mapped
+ * from the files or copied into {@link WeightMemory} as {@link WeightOptions} say (or are
+ * quantized there); only the small vectors (biases, LayerNorm parameters) are widened to float32.
  */
 public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalNorm, Linear lmHead) {
 
@@ -22,14 +28,27 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
 
     /** One parallel block: one LayerNorm feeding both attention and the MLP. */
     public record Block(Norm norm, Linear q, Linear k, Linear v, Linear dense, Linear fc1, Linear fc2) {
+
+        public List<Linear> linears() {
+            return List.of(q, k, v, dense, fc1, fc2);
+        }
     }
 
-    public static PhiWeights load(Checkpoint checkpoint, PhiConfig config) {
+    public static PhiWeights load(Checkpoint checkpoint, PhiConfig config, WeightOptions options, WeightMemory memory,
+                                  WorkerPool pool) {
         rejectMixFormer(checkpoint);
-        Loader loader = new Loader(checkpoint, config);
+        Loader loader = new Loader(checkpoint, config, options, memory, pool);
         int d = config.hiddenSize();
         int m = config.intermediateSize();
-        WeightMatrix embedding = loader.matrix("model.embed_tokens.weight", config.vocabSize(), d);
+        boolean tied = !checkpoint.contains("lm_head.weight");
+        if (tied && !config.tieWordEmbeddings()) {
+            throw new ModelFormatException(checkpoint.directory(), "the checkpoint has no tensor 'lm_head.weight' and "
+                    + "config.json does not set tie_word_embeddings");
+        }
+        // Tied, one matrix serves both, as in transformers: the embedding rows are the unembedding's.
+        WeightMatrix embedding = tied
+                ? loader.matrix("model.embed_tokens.weight", config.vocabSize(), d)
+                : loader.lookupTable("model.embed_tokens.weight", config.vocabSize(), d);
         List<Block> blocks = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
             String p = "model.layers." + i + ".";
@@ -43,15 +62,9 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
                     loader.linear(p + "mlp.fc2", d, m)));
         }
         Norm finalNorm = loader.norm("model.final_layernorm", d);
-        Linear lmHead;
-        if (checkpoint.contains("lm_head.weight")) {
-            lmHead = loader.linear("lm_head", config.vocabSize(), d);
-        } else if (config.tieWordEmbeddings()) {
-            lmHead = new Linear(embedding, loader.vector("lm_head.bias", config.vocabSize()));
-        } else {
-            throw new ModelFormatException(checkpoint.directory(), "the checkpoint has no tensor 'lm_head.weight' and "
-                    + "config.json does not set tie_word_embeddings");
-        }
+        Linear lmHead = tied
+                ? new Linear(embedding, loader.vector("lm_head.bias", config.vocabSize()))
+                : loader.linear("lm_head", config.vocabSize(), d);
         return new PhiWeights(embedding, List.copyOf(blocks), finalNorm, lmHead);
     }
 
@@ -64,8 +77,9 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
         }
     }
 
-    /** Fetches tensors and checks their dtype and shape against the config. */
-    private record Loader(Checkpoint checkpoint, PhiConfig config) {
+    /** Fetches tensors, checks their dtype and shape against the config, and stores matrices as the options say. */
+    private record Loader(Checkpoint checkpoint, PhiConfig config, WeightOptions options, WeightMemory memory,
+                          WorkerPool pool) {
 
         Tensor tensor(String name, int... shape) {
             Tensor t = checkpoint.tensor(name);
@@ -86,9 +100,36 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
             return t;
         }
 
+        /** A matrix the kernels multiply by: mapped, or packed (and maybe quantized) into memory. */
         WeightMatrix matrix(String name, int rows, int cols) {
             Tensor t = tensor(name, rows, cols);
-            return WeightMatrix.of(name, t.dtype(), rows, cols, t.data());
+            RowMajorMatrix file = new RowMajorMatrix(name, t.dtype(), rows, cols, t.data());
+            if (options.storage() == WeightOptions.Storage.MMAP) {
+                return file;
+            }
+            WeightFormat format = options.quantization().orElse(file.format());
+            PackedMatrix packed = PackedMatrix.pack(file, format, memory, pool);
+            release(t);
+            return packed;
+        }
+
+        /** A matrix only looked up by row (the untied embedding): row-major, copied as it is into memory. */
+        WeightMatrix lookupTable(String name, int rows, int cols) {
+            Tensor t = tensor(name, rows, cols);
+            if (options.storage() == WeightOptions.Storage.MMAP) {
+                return new RowMajorMatrix(name, t.dtype(), rows, cols, t.data());
+            }
+            var copy = memory.allocate(t.data().byteSize());
+            copy.copyFrom(t.data());
+            release(t);
+            return new RowMajorMatrix(name, t.dtype(), rows, cols, copy);
+        }
+
+        /** Drops the file pages of a copied tensor from this process, so the copy does not count twice. */
+        private static void release(Tensor t) {
+            if (t.data().isMapped()) {
+                t.data().unload();
+            }
         }
 
         float[] vector(String name, int length) {
@@ -115,12 +156,17 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
 
     /** Bytes of the matrices a decode step streams: every block's and the unembedding (embedding rows are looked up, not streamed). */
     public long streamedBytes() {
-        long bytes = lmHead.weight().data().byteSize();
+        long bytes = lmHead.weight().byteSize();
         for (Block b : blocks) {
-            for (Linear l : List.of(b.q(), b.k(), b.v(), b.dense(), b.fc1(), b.fc2())) {
-                bytes += l.weight().data().byteSize();
+            for (Linear l : b.linears()) {
+                bytes += l.weight().byteSize();
             }
         }
         return bytes;
+    }
+
+    /** The format the block matrices are held in. */
+    public WeightFormat format() {
+        return blocks.getFirst().q().weight().format();
     }
 }

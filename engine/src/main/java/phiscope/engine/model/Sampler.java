@@ -83,7 +83,7 @@ public final class Sampler {
         return order[keep - 1];
     }
 
-    /** The first index of the largest value in {@code x[from .. to)}. */
+    /** Where the largest value of {@code x[from .. to)} first occurs, counted from {@code from}. */
     public static int argmax(float[] x, int from, int to) {
         int best = from;
         for (int i = from + 1; i < to; i++) {

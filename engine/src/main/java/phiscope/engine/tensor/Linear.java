@@ -1,6 +1,6 @@
 package phiscope.engine.tensor;
 
-/** {@code y = x W^T + b}, as {@code torch.nn.Linear}, with rows of the output split across the pool. */
+/** {@code y = x W^T + b}, as {@code torch.nn.Linear}, with panels of output rows split across the pool. */
 public record Linear(WeightMatrix weight, float[] bias) {
 
     public Linear {
@@ -21,12 +21,15 @@ public record Linear(WeightMatrix weight, float[] bias) {
     /** {@code y[t, :] = W x[t, :] + b} for {@code t < tokens}; {@code y} holds {@code tokens * outFeatures()} floats. */
     public void forward(WorkerPool pool, float[] x, int tokens, float[] y) {
         int out = outFeatures();
-        pool.run(pool.chunksFor(out / WeightMatrix.ROW_BLOCK), (chunk, chunks) -> {
-            int start = WorkerPool.start(out, chunk, chunks, WeightMatrix.ROW_BLOCK);
-            int end = WorkerPool.start(out, chunk + 1, chunks, WeightMatrix.ROW_BLOCK);
-            weight.multiply(x, tokens, y, start, end);
+        int panels = weight.panels();
+        pool.run(pool.chunksFor(panels), (chunk, chunks) -> {
+            int first = WorkerPool.start(panels, chunk, chunks, 1);
+            int end = WorkerPool.start(panels, chunk + 1, chunks, 1);
+            weight.multiply(x, tokens, y, first, end);
+            int start = first * WeightMatrix.PANEL;
+            int length = Math.min(out, end * WeightMatrix.PANEL) - start;
             for (int t = 0; t < tokens; t++) {
-                Ops.addInPlace(y, t * out + start, bias, start, end - start);
+                Ops.addInPlace(y, t * out + start, bias, start, length);
             }
         });
     }

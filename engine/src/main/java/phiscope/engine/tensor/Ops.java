@@ -90,9 +90,18 @@ public final class Ops {
         return max + (float) Math.log(sum);
     }
 
-    /** {@code a[aOffset ..] · b[bOffset ..]} over {@code length} elements, in the kernels' fixed order. */
+    /** {@code a[aOffset ..] · b[bOffset ..]} over {@code length} elements: one vector accumulator, a fixed lane fold, the tail. */
     public static float dot(float[] a, int aOffset, float[] b, int bOffset, int length) {
-        return Kernels.dot(a, aOffset, b, bOffset, length);
+        FloatVector acc = FloatVector.zero(F);
+        int vec = length - length % LANES;
+        for (int i = 0; i < vec; i += LANES) {
+            acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
+        }
+        float s = VectorMath.sum(acc);
+        for (int i = vec; i < length; i++) {
+            s = Math.fma(a[aOffset + i], b[bOffset + i], s);
+        }
+        return s;
     }
 
     /**

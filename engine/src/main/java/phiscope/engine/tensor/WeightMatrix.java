@@ -1,39 +1,28 @@
 package phiscope.engine.tensor;
 
-import java.lang.foreign.MemorySegment;
-
 /**
- * A weight matrix {@code [rows, cols]} (PyTorch's {@code [out_features, in_features]}) kept in its
- * file dtype off-heap. {@link #multiply} computes {@code y[t, r] = W[r] · x[t]} for a range of rows
- * by decoding a block of rows into a float32 scratch buffer (cache-resident) and running the
- * float32 tiles of {@link Kernels} over it for every token; each dtype only knows how to decode.
+ * A weight matrix {@code [rows, cols]} (PyTorch's {@code [out_features, in_features]}) kept
+ * off-heap in its format, never widened as a whole. The kernels see it one <em>panel</em> at a
+ * time: {@link #PANEL} consecutive rows over a stretch of columns, decoded to float32 k-major,
+ * which is all a format has to provide ({@link #decodePanel}); {@link Gemm} does the arithmetic.
  */
-public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matrix {
+public abstract sealed class WeightMatrix permits RowMajorMatrix, PackedMatrix {
 
-    /** Rows decoded at once: a block of 16 rows of Phi-2's widest input (10240) is 640 KB, within L2. */
-    static final int ROW_BLOCK = 16;
-
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+    /** Rows per panel: four float vectors, the width of the kernels' register tile. */
+    public static final int PANEL = 4 * VectorMath.LANES;
 
     protected final String name;
     protected final int rows;
     protected final int cols;
-    protected final MemorySegment data;
 
-    protected WeightMatrix(String name, int rows, int cols, MemorySegment data) {
+    protected WeightMatrix(String name, int rows, int cols) {
+        if (rows < 1 || cols < 1) {
+            throw new IllegalArgumentException(name + ": a weight matrix needs at least one row and column, not "
+                    + rows + " x " + cols);
+        }
         this.name = name;
         this.rows = rows;
         this.cols = cols;
-        this.data = data;
-    }
-
-    public static WeightMatrix of(String name, DType dtype, int rows, int cols, MemorySegment data) {
-        return switch (dtype) {
-            case F32 -> new F32Matrix(name, rows, cols, data);
-            case F16 -> new F16Matrix(name, rows, cols, data);
-            case BF16 -> new BF16Matrix(name, rows, cols, data);
-            default -> throw new IllegalArgumentException(name + ": weights must be F32, F16 or BF16, not " + dtype);
-        };
     }
 
     public String name() {
@@ -48,14 +37,25 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
         return cols;
     }
 
-    public MemorySegment data() {
-        return data;
+    /** Panels of {@link #PANEL} rows; the last may be partial. */
+    public int panels() {
+        return (rows + PANEL - 1) / PANEL;
     }
 
-    public abstract DType dtype();
+    public abstract WeightFormat format();
+
+    /** Bytes of weight data a pass over the whole matrix reads. */
+    public abstract long byteSize();
 
     /** Decodes rows {@code [first, first + count)} into {@code dst} at {@code offset}, row-major. */
     public abstract void decodeRows(int first, int count, float[] dst, int offset);
+
+    /**
+     * Decodes columns {@code [k0, k0 + depth)} of panel {@code panel} k-major:
+     * {@code dst[(k - k0) * PANEL + j] = W[panel * PANEL + j][k]}, zero for rows past the end.
+     * {@code k0} is a multiple of {@link Gemm#DEPTH}.
+     */
+    abstract void decodePanel(int panel, int k0, int depth, float[] dst);
 
     public float get(int row, int col) {
         float[] one = new float[cols];
@@ -64,51 +64,15 @@ public abstract sealed class WeightMatrix permits F32Matrix, F16Matrix, BF16Matr
     }
 
     /**
-     * {@code y[t * rows + r] = W[r] · x[t * cols ..]} for {@code t < tokens} and {@code r} in
-     * {@code [rowStart, rowEnd)}; the caller splits rows across threads.
+     * {@code y[t * rows + r] = W[r] · x[t * cols ..]} for {@code t < tokens} and the rows of
+     * panels {@code [firstPanel, endPanel)}; the caller splits panels across threads.
      */
-    public void multiply(float[] x, int tokens, float[] y, int rowStart, int rowEnd) {
-        float[] block = scratch(ROW_BLOCK * cols);
-        for (int r0 = rowStart; r0 < rowEnd; r0 += ROW_BLOCK) {
-            int count = Math.min(ROW_BLOCK, rowEnd - r0);
-            decodeRows(r0, count, block, 0);
-            multiplyDecoded(block, r0, count, x, tokens, y);
-        }
+    public void multiply(float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
+        Gemm.multiply(this, x, tokens, y, firstPanel, endPanel);
     }
 
-    private void multiplyDecoded(float[] block, int r0, int count, float[] x, int tokens, float[] y) {
-        int quads = count - count % 4;
-        int t = 0;
-        for (; t + 1 < tokens; t += 2) {
-            int x0 = t * cols;
-            int x1 = x0 + cols;
-            int y0 = t * rows + r0;
-            int y1 = y0 + rows;
-            for (int r = 0; r < quads; r += 4) {
-                Kernels.dot4x2(block, r * cols, x, x0, x1, cols, y, y0 + r, y1 + r);
-            }
-            for (int r = quads; r < count; r++) {
-                y[y0 + r] = Kernels.dot(block, r * cols, x, x0, cols);
-                y[y1 + r] = Kernels.dot(block, r * cols, x, x1, cols);
-            }
-        }
-        for (; t < tokens; t++) {
-            int y0 = t * rows + r0;
-            for (int r = 0; r < quads; r += 4) {
-                Kernels.dot4x1(block, r * cols, x, t * cols, cols, y, y0 + r);
-            }
-            for (int r = quads; r < count; r++) {
-                y[y0 + r] = Kernels.dot(block, r * cols, x, t * cols, cols);
-            }
-        }
-    }
-
-    private static float[] scratch(int size) {
-        float[] buffer = SCRATCH.get();
-        if (buffer.length < size) {
-            buffer = new float[size];
-            SCRATCH.set(buffer);
-        }
-        return buffer;
+    @Override
+    public String toString() {
+        return name + " [" + rows + ", " + cols + "] " + format().label();
     }
 }

@@ -3,6 +3,7 @@ package phiscope.engine.model;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -22,12 +23,14 @@ class VerifierTest {
     }
 
     private static void assertPasses(Path model, Path reference, Verifier.Tolerances tolerances) {
-        for (int threads : new int[] {1, 2}) {
-            try (PhiModel phi = PhiModel.load(model, threads)) {
-                Verifier.Report report = new Verifier(phi, tolerances).verify(reference, check -> { });
-                report.checks().stream().filter(c -> !c.passed()).forEach(System.out::println);
-                System.out.println(model + " threads=" + threads + ": " + report.summary());
-                assertTrue(report.passed(), report.summary());
+        for (WeightOptions.Storage storage : WeightOptions.Storage.values()) {
+            for (int threads : new int[] {1, 2}) {
+                try (PhiModel phi = PhiModel.load(model, threads, new WeightOptions(storage, Optional.empty()))) {
+                    Verifier.Report report = new Verifier(phi, tolerances).verify(reference, check -> { });
+                    report.checks().stream().filter(c -> !c.passed()).forEach(System.out::println);
+                    System.out.println(model + " " + storage.label() + " threads=" + threads + ": " + report.summary());
+                    assertTrue(report.passed(), report.summary());
+                }
             }
         }
     }

@@ -19,38 +19,72 @@ class Float16Test {
      * as IEEE 754 conversion does, and check sign and payload.
      */
     @Test
-    void vectorDecodeOfEveryF16PatternIsExact() {
-        assertEveryPattern(true);
+    void decodeOfEveryConsecutiveF16PatternIsExact() {
+        // An odd start offset checks unaligned loads; the count leaves a scalar tail.
+        float[] decoded = new float[65536];
+        Float16.decodeF16(allPatterns(1), 1, 65536 - 3, decoded, 0);
+        assertDecoded(decoded, 65536 - 3, i -> i, true);
     }
 
     @Test
-    void vectorDecodeOfEveryBF16PatternIsExact() {
-        assertEveryPattern(false);
+    void decodeOfEveryConsecutiveBF16PatternIsExact() {
+        float[] decoded = new float[65536];
+        Float16.decodeBF16(allPatterns(1), 1, 65536 - 3, decoded, 0);
+        assertDecoded(decoded, 65536 - 3, i -> i, false);
     }
 
-    private static void assertEveryPattern(boolean f16) {
-        int lanes = VectorMath.LANES;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(2 * 65536 + 2);
-            // An odd start offset also checks unaligned loads.
-            for (int bits = 0; bits < 65536; bits++) {
-                segment.set(HALF, 1 + 2L * bits, (short) bits);
+    @Test
+    void decodeOfEveryF16PatternInInterleavedPairsIsExact() {
+        float[] decoded = new float[65536];
+        Float16.decodeF16Pairs(allPatterns(1), 1, 65536, decoded, 0, false);
+        assertDecoded(decoded, 65536, Float16Test::pairedPattern, true);
+    }
+
+    @Test
+    void finiteDecodeOfInterleavedPairsIsExactForEveryFinitePattern() {
+        float[] decoded = new float[65536];
+        Float16.decodeF16Pairs(allPatterns(0), 0, 65536, decoded, 0, true);
+        for (int i = 0; i < 65536; i++) {
+            short bits = (short) pairedPattern(i);
+            if (!Float16.isSpecial(bits)) {
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(bits)), Float.floatToRawIntBits(decoded[i]),
+                        String.format("pattern 0x%04x", bits & 0xffff));
             }
-            float[] decoded = new float[lanes];
-            for (int first = 0; first < 65536; first += lanes) {
-                (f16 ? Float16.decodeF16(segment, 1 + 2L * first) : Float16.decodeBF16(segment, 1 + 2L * first))
-                        .intoArray(decoded, 0);
-                for (int lane = 0; lane < lanes; lane++) {
-                    short bits = (short) (first + lane);
-                    float expected = f16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat(bits << 16);
-                    int expectedBits = Float.floatToRawIntBits(expected);
-                    if (f16 && Float.isNaN(expected)) {
-                        expectedBits |= 0x00400000;
-                    }
-                    assertEquals(expectedBits, Float.floatToRawIntBits(decoded[lane]),
-                            () -> String.format("pattern 0x%04x", bits & 0xffff));
-                }
+        }
+    }
+
+    @Test
+    void decodeOfEveryBF16PatternInInterleavedPairsIsExact() {
+        float[] decoded = new float[65536];
+        Float16.decodeBF16Pairs(allPatterns(0), 0, 65536, decoded, 0);
+        assertDecoded(decoded, 65536, Float16Test::pairedPattern, false);
+    }
+
+    /** The pattern that interleaved decoding puts at output {@code i}: pairs hold lane m of two vectors. */
+    private static int pairedPattern(int i) {
+        int pair = 2 * VectorMath.LANES;
+        int within = i % pair;
+        return i - within + within % VectorMath.LANES * 2 + within / VectorMath.LANES;
+    }
+
+    /** Every pattern 0..65535 in order, little-endian, from byte {@code offset}. */
+    private static MemorySegment allPatterns(int offset) {
+        MemorySegment segment = Arena.ofAuto().allocate(2 * 65536 + 2);
+        for (int bits = 0; bits < 65536; bits++) {
+            segment.set(HALF, offset + 2L * bits, (short) bits);
+        }
+        return segment;
+    }
+
+    private static void assertDecoded(float[] decoded, int count, java.util.function.IntUnaryOperator patternAt, boolean f16) {
+        for (int i = 0; i < count; i++) {
+            short bits = (short) patternAt.applyAsInt(i);
+            float expected = f16 ? Float.float16ToFloat(bits) : Float.intBitsToFloat(bits << 16);
+            int expectedBits = Float.floatToRawIntBits(expected);
+            if (f16 && Float.isNaN(expected)) {
+                expectedBits |= 0x00400000;
             }
+            assertEquals(expectedBits, Float.floatToRawIntBits(decoded[i]), String.format("pattern 0x%04x", bits & 0xffff));
         }
     }
 

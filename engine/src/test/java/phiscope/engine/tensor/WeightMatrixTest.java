@@ -7,55 +7,130 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class WeightMatrixTest {
 
-    /** Sizes that are not multiples of the vector length or of the 4-row and 2-token tiles. */
-    private static final int ROWS = 37;
-    private static final int COLS = 83;
+    /** Two full panels and a partial one; columns over three decode chunks, not a multiple of anything. */
+    static final int ROWS = 2 * WeightMatrix.PANEL + 22;
+    static final int COLS = 2 * Gemm.DEPTH + 45;
+    /** Two six-token tiles and a remainder of one. */
+    static final int TOKENS = 2 * Gemm.TOKENS + 1;
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
-    void everyTokenCountGivesTheSameBitsAsOneTokenAtATime(DType dtype) {
+    void everyTokenCountStorageAndThreadSplitGivesTheSameBits(DType dtype) {
         SplittableRandom random = new SplittableRandom(7);
-        try (Arena arena = Arena.ofConfined()) {
-            WeightMatrix w = randomMatrix(arena, dtype, random);
-            int tokens = 9;
-            float[] x = new float[tokens * COLS];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) random.nextGaussian();
-            }
-            float[] together = new float[tokens * ROWS];
-            w.multiply(x, tokens, together, 0, ROWS);
-            for (int t = 0; t < tokens; t++) {
-                float[] alone = new float[ROWS];
-                w.multiply(java.util.Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1, alone, 0, ROWS);
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(2)) {
+            RowMajorMatrix mapped = randomMatrix(arena, dtype, ROWS, COLS, random);
+            PackedMatrix packed = PackedMatrix.pack(mapped, mapped.format(), memory, pool);
+            float[] x = gaussians(TOKENS * COLS, random);
+            float[] together = multiply(mapped, x, TOKENS);
+            assertBitsEqual(together, multiply(packed, x, TOKENS), "packed against mapped");
+            for (int t = 0; t < TOKENS; t++) {
+                float[] alone = multiply(packed, Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1);
+                assertBitsEqual(Arrays.copyOfRange(together, t * ROWS, (t + 1) * ROWS), alone, "token " + t + " alone");
                 for (int r = 0; r < ROWS; r++) {
-                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(together[t * ROWS + r]),
-                            "token " + t + " row " + r);
                     double exact = 0;
                     for (int c = 0; c < COLS; c++) {
-                        exact += (double) w.get(r, c) * x[t * COLS + c];
+                        exact += (double) mapped.get(r, c) * x[t * COLS + c];
                     }
                     assertEquals(exact, alone[r], 1e-4, "token " + t + " row " + r);
                 }
             }
-            // A row range in the middle (as a second thread computes it) gives the same values.
-            float[] part = new float[tokens * ROWS];
-            w.multiply(x, tokens, part, 5, 30);
-            for (int t = 0; t < tokens; t++) {
-                assertArrayEquals(java.util.Arrays.copyOfRange(together, t * ROWS + 5, t * ROWS + 30),
-                        java.util.Arrays.copyOfRange(part, t * ROWS + 5, t * ROWS + 30));
+            // The panels a second thread computes give the same values as a whole pass.
+            float[] part = new float[TOKENS * ROWS];
+            packed.multiply(x, TOKENS, part, 1, packed.panels());
+            for (int t = 0; t < TOKENS; t++) {
+                assertBitsEqual(Arrays.copyOfRange(together, t * ROWS + WeightMatrix.PANEL, (t + 1) * ROWS),
+                        Arrays.copyOfRange(part, t * ROWS + WeightMatrix.PANEL, (t + 1) * ROWS), "token " + t + " panels 1..");
             }
         }
     }
 
-    private static WeightMatrix randomMatrix(Arena arena, DType dtype, SplittableRandom random) {
-        MemorySegment data = arena.allocate((long) ROWS * COLS * dtype.bytes());
-        for (long i = 0; i < (long) ROWS * COLS; i++) {
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
+    void packedRowsDecodeToTheCheckpointsValues(DType dtype) {
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(1)) {
+            RowMajorMatrix mapped = randomMatrix(arena, dtype, ROWS, COLS, new SplittableRandom(3));
+            PackedMatrix packed = PackedMatrix.pack(mapped, mapped.format(), memory, pool);
+            float[] expected = new float[ROWS * COLS];
+            float[] actual = new float[ROWS * COLS];
+            mapped.decodeRows(0, ROWS, expected, 0);
+            packed.decodeRows(0, ROWS, actual, 0);
+            assertBitsEqual(expected, actual, "decoded rows");
+            assertEquals(mapped.byteSize(), (long) ROWS * COLS * dtype.bytes());
+        }
+    }
+
+    @Test
+    void packingKeepsTheRawBitsOfEveryHalfPattern() {
+        // All 65,536 F16 bit patterns (NaN payloads included) go through packing unchanged.
+        int rows = 256;
+        int cols = 256;
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(1)) {
+            MemorySegment data = arena.allocate(2L * rows * cols);
+            for (int i = 0; i < rows * cols; i++) {
+                data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, (short) i);
+            }
+            PackedMatrix packed = PackedMatrix.pack(new RowMajorMatrix("all", DType.F16, rows, cols, data), WeightFormat.F16,
+                    memory, pool);
+            for (int i = 0; i < rows * cols; i++) {
+                float expected = Float.float16ToFloat((short) i);
+                float actual = packed.element(i / cols, i % cols);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), "pattern " + i);
+            }
+            // The kernels' panel decode sees infinities and NaNs too (NaNs quieted, as Float16 says).
+            float[] panel = new float[Gemm.DEPTH * WeightMatrix.PANEL];
+            for (int p = 0; p < packed.panels(); p++) {
+                for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
+                    packed.decodePanel(p, k0, Gemm.DEPTH, panel);
+                    for (int k = 0; k < Gemm.DEPTH; k++) {
+                        for (int j = 0; j < WeightMatrix.PANEL; j++) {
+                            short bits = (short) ((p * WeightMatrix.PANEL + j) * cols + k0 + k);
+                            int expected = Float.floatToRawIntBits(Float.float16ToFloat(bits));
+                            if (Float16.isSpecial(bits) && (bits & 0x3ff) != 0) {
+                                expected |= 0x00400000;
+                            }
+                            assertEquals(expected, Float.floatToRawIntBits(panel[k * WeightMatrix.PANEL + j]),
+                                    String.format("pattern 0x%04x in a panel", bits & 0xffff));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static float[] multiply(WeightMatrix w, float[] x, int tokens) {
+        float[] y = new float[tokens * w.rows()];
+        w.multiply(x, tokens, y, 0, w.panels());
+        return y;
+    }
+
+    static void assertBitsEqual(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+                assertArrayEquals(expected, actual, what + ": first difference at " + i);
+            }
+        }
+    }
+
+    static float[] gaussians(int n, SplittableRandom random) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    static RowMajorMatrix randomMatrix(Arena arena, DType dtype, int rows, int cols, SplittableRandom random) {
+        MemorySegment data = arena.allocate((long) rows * cols * dtype.bytes());
+        for (long i = 0; i < (long) rows * cols; i++) {
             float v = (float) random.nextGaussian();
             switch (dtype) {
                 case F32 -> data.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4 * i, v);
@@ -63,6 +138,6 @@ class WeightMatrixTest {
                 default -> data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i, Float16.bfloat16FromFloat(v));
             }
         }
-        return WeightMatrix.of("w", dtype, ROWS, COLS, data);
+        return new RowMajorMatrix("w", dtype, rows, cols, data);
     }
 }

@@ -50,7 +50,7 @@ public final class CacheCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<HookSelector> selection = HookSelector.parseAll(selectors);
-        try (Phi phi = Phi.load(model.directory(), model.threads());
+        try (Phi phi = model.load();
              ActivationCache cache = ActivationCache.withBudget(ActivationCache.parseBytes(budget), ActivationCache.Precision.parse(dtype))) {
             List<int[]> encoded = prompts.stream().map(phi::encode).toList();
             for (int i = 0; i < encoded.size(); i++) {

@@ -44,7 +44,7 @@ public final class HeadsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Phi phi = Phi.load(model.directory(), model.threads());
+        try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("head detectors")) {
             int[] pool = tokensFrom == null ? HeadDetector.vocabulary(phi.vocabularyLimit()) : HeadDetector.distinct(phi.encode(read(tokensFrom)));
             System.out.printf(Locale.ROOT, "random tokens from %s (%d distinct ids)%n%n",

@@ -43,7 +43,7 @@ public final class LensCommand implements Callable<Integer> {
         if (versus != null && target == null) {
             throw new IllegalArgumentException("--versus needs --target");
         }
-        try (Phi phi = Phi.load(model.directory(), model.threads())) {
+        try (Phi phi = model.load()) {
             int[] tokens = phi.encode(prompt);
             if (tokens.length == 0) {
                 throw new IllegalArgumentException("the prompt is empty");

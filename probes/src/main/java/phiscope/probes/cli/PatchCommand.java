@@ -59,7 +59,7 @@ public final class PatchCommand implements Callable<Integer> {
                         + "'; choose among resid_pre, attn_out, mlp_out, resid_post");
             });
         }
-        try (Phi phi = Phi.load(model.directory(), model.threads());
+        try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("patching positions");
              ProgressBars headProgress = new ProgressBars("patching heads")) {
             LogitDifference metric = new LogitDifference(Tokens.single(phi, answer, "--answer"), Tokens.single(phi, wrong, "--wrong"));

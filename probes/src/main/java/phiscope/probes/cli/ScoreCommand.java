@@ -34,7 +34,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LinearProbe probe = LinearProbe.load(probePath);
-        try (Phi phi = Phi.load(model.directory(), model.threads())) {
+        try (Phi phi = model.load()) {
             List<TokenScores.TokenScore> scores = TokenScores.score(phi, probe, text);
             Table table = Table.create("probe " + probe.kind().label() + " on " + probe.hook() + " per token",
                     IntColumn.create("position"), StringColumn.create("token"), StringColumn.create("predicted"));

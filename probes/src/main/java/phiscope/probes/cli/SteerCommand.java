@@ -114,7 +114,7 @@ public final class SteerCommand implements Callable<Integer> {
             case "mlp_out" -> HookSite.MLP_OUT;
             default -> throw new IllegalArgumentException("unknown --site '" + site + "'; choose resid_pre, resid_post, attn_out or mlp_out");
         };
-        try (Phi phi = Phi.load(model.directory(), model.threads());
+        try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("steering")) {
             int layers = phi.config().numLayers();
             int chosen = layer != null ? layer : layers / 2;

@@ -67,7 +67,7 @@ public final class SweepCommand implements Callable<Integer> {
         };
         ProbeTrainer trainer = new ProbeTrainer(ProbeKind.parse(kind), l2);
         Pooling pool = Pooling.parse(pooling);
-        try (Phi phi = Phi.load(model.directory(), model.threads());
+        try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("probe sweep")) {
             var points = HookSelector.parse(hook).points(phi.config());
             ProbeSweep.Result result = ProbeSweep.run(phi, dataset, parts, points, pool, trainer, progress);

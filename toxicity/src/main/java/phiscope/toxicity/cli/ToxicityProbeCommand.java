@@ -83,7 +83,7 @@ final class ToxicityProbeCommand extends AuditSubcommand {
         };
         Path out = run.out;
         Files.createDirectories(out);
-        try (Phi phi = Phi.load(model.directory(), model.threads());
+        try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("toxicity probe")) {
             ProbeSweep.Result result = ProbeSweep.run(phi, dataset, parts, HookSelector.parse(hook).points(phi.config()),
                     Pooling.parse(pooling), new ProbeTrainer(ProbeKind.LOGISTIC, ProbeTrainer.DEFAULT_L2), progress);

@@ -1,6 +1,5 @@
 package phiscope.toxicity.scoring;
 
-import phiscope.engine.Phi;
 import phiscope.engine.cli.ModelOptions;
 
 /** Where audits get their model from: the single bridge to the engine. */
@@ -11,6 +10,6 @@ public final class ScoringModels {
 
     /** Opens the model the command line names (a Hugging Face style folder; default: the bundled model). */
     public static ScoringModel open(ModelOptions options) {
-        return new EngineScoringModel(Phi.load(options.directory(), options.threads()));
+        return new EngineScoringModel(options.load());
     }
 }

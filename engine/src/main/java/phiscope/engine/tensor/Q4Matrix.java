@@ -1,0 +1,96 @@
+package phiscope.engine.tensor;
+
+import static phiscope.engine.tensor.VectorMath.F;
+import static phiscope.engine.tensor.VectorMath.LANES;
+import static phiscope.engine.tensor.WeightFormat.BLOCK;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * llama.cpp's Q4_0: each run of 32 weights along a row is {@code (q - 8) * d} with a float16
+ * scale {@code d} and 4-bit integers {@code q}. In a panel, each block of 32 columns holds the
+ * PANEL scales, then 16 column pairs of PANEL bytes: the low nibble is the even column, the
+ * high nibble the odd one.
+ */
+public final class Q4Matrix extends PackedMatrix {
+
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** A block's scales, decoded one by one (a float16 vector decode costs more than it saves here). */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[PANEL]);
+    private static final long BLOCK_BYTES = (long) PANEL * (2 + BLOCK / 2);
+
+    Q4Matrix(String name, int rows, int cols, WeightMemory memory) {
+        super(name, rows, cols, memory.allocate(panelBytes(cols) * ((rows + PANEL - 1) / PANEL)), panelBytes(cols));
+        Quantization.requireByteLanes();
+    }
+
+    private static long panelBytes(int cols) {
+        return (cols + BLOCK - 1) / BLOCK * BLOCK_BYTES;
+    }
+
+    @Override
+    public WeightFormat format() {
+        return WeightFormat.Q4_0;
+    }
+
+    @Override
+    void packPanel(RowMajorMatrix source, int panel) {
+        int count = rowsIn(panel);
+        float[] row = new float[cols];
+        byte[] q = new byte[BLOCK];
+        for (int j = 0; j < count; j++) {
+            source.decodeRows(panel * PANEL + j, 1, row, 0);
+            for (int b = 0; b * BLOCK < cols; b++) {
+                short scale = Quantization.q4(row, b * BLOCK, Math.min(BLOCK, cols - b * BLOCK), q);
+                long block = panelOffset(panel) + b * BLOCK_BYTES;
+                data.set(HALF, block + 2L * j, scale);
+                for (int pair = 0; pair < BLOCK / 2; pair++) {
+                    byte both = (byte) (q[2 * pair] | q[2 * pair + 1] << 4);
+                    data.set(ValueLayout.JAVA_BYTE, block + 2L * PANEL + (long) pair * PANEL + j, both);
+                }
+            }
+        }
+    }
+
+    @Override
+    float element(int row, int col) {
+        int j = row % PANEL;
+        long block = panelOffset(row / PANEL) + col / BLOCK * BLOCK_BYTES;
+        float scale = Float16.toFloat(data.get(HALF, block + 2L * j));
+        int both = data.get(ValueLayout.JAVA_BYTE, block + 2L * PANEL + (long) (col % BLOCK / 2) * PANEL + j);
+        int q = (col % 2 == 0 ? both : both >> 4) & 0x0f;
+        return (q - 8) * scale;
+    }
+
+    @Override
+    void decodePanel(int panel, int k0, int depth, float[] dst) {
+        float[] scales = SCALES.get();
+        for (int k = 0; k < depth; k += BLOCK) {
+            long block = panelOffset(panel) + (k0 + k) / BLOCK * BLOCK_BYTES;
+            for (int j = 0; j < PANEL; j++) {
+                scales[j] = Float16.toFloat(data.get(HALF, block + 2L * j));
+            }
+            long values = block + 2L * PANEL;
+            int n = Math.min(BLOCK, depth - k);
+            // Both columns of a pair are written; past an odd last column the buffer has room, and
+            // the kernels read only depth columns.
+            for (int i = 0; i < n; i += 2) {
+                long at = values + (long) (i / 2) * PANEL;
+                int even = (k + i) * PANEL;
+                for (int v = 0; v < PANEL; v += LANES) {
+                    ByteVector both = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + v, ByteOrder.LITTLE_ENDIAN);
+                    FloatVector scale = FloatVector.fromArray(F, scales, v);
+                    ((FloatVector) both.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(scale).intoArray(dst, even + v);
+                    ((FloatVector) both.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                            .mul(scale).intoArray(dst, even + PANEL + v);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package phiscope.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import phiscope.engine.Fixtures;
+
+/**
+ * Every logit is the same chain of float32 operations however it is computed: weights mapped or
+ * copied into memory, one thread or two, the whole prompt at once or one token at a time through
+ * the KV cache.
+ */
+class DeterminismTest {
+
+    private static final int[] IDS = new SplittableRandom(5).ints(23, 0, 50000).toArray();
+
+    @Test
+    void storageThreadsAndCachedDecodingGiveTheSameBits() {
+        float[] reference = prefill(WeightOptions.Storage.MEMORY, 2);
+        assertSameBits(reference, prefill(WeightOptions.Storage.MMAP, 2), "mapped weights");
+        assertSameBits(reference, prefill(WeightOptions.Storage.MEMORY, 1), "one thread");
+        try (PhiModel phi = PhiModel.load(Fixtures.NANOPHI, 2)) {
+            int vocab = phi.config().vocabSize();
+            KVCache cache = phi.newCache(IDS.length);
+            for (int t = 0; t < IDS.length; t++) {
+                float[] step = phi.forward(new int[] {IDS[t]}, cache, phi.hooks(), PhiModel.Logits.LAST);
+                assertSameBits(Arrays.copyOfRange(reference, t * vocab, (t + 1) * vocab), step, "decoded position " + t);
+            }
+        }
+    }
+
+    private static float[] prefill(WeightOptions.Storage storage, int threads) {
+        try (PhiModel phi = PhiModel.load(Fixtures.NANOPHI, threads, new WeightOptions(storage, Optional.empty()))) {
+            return phi.forward(IDS, phi.hooks(), PhiModel.Logits.ALL);
+        }
+    }
+
+    private static void assertSameBits(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                    what + ": logit " + i + " is " + actual[i] + ", not " + expected[i]);
+        }
+    }
+}

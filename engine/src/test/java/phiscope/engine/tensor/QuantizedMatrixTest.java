@@ -1,0 +1,103 @@
+package phiscope.engine.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static phiscope.engine.tensor.WeightMatrixTest.COLS;
+import static phiscope.engine.tensor.WeightMatrixTest.ROWS;
+import static phiscope.engine.tensor.WeightMatrixTest.TOKENS;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class QuantizedMatrixTest {
+
+    private static final float STEP = 0x1p-4f;
+
+    @Test
+    void q8RoundsHalvesAwayFromZeroAsCsRoundf() {
+        // amax = 127 steps, so the scale is exactly one step and q = v / step before rounding.
+        float[] block = new float[WeightFormat.BLOCK];
+        block[0] = 127 * STEP;
+        block[1] = 2.5f * STEP;
+        block[2] = -2.5f * STEP;
+        block[3] = -0.49f * STEP;
+        block[4] = -126.5f * STEP;
+        byte[] q = new byte[WeightFormat.BLOCK];
+        short scale = Quantization.q8(block, 0, block.length, q);
+        assertEquals(STEP, Float16.toFloat(scale));
+        assertArrayEquals(new byte[] {127, 3, -3, 0, -127}, Arrays.copyOf(q, 5));
+    }
+
+    @Test
+    void q4TakesItsScaleFromTheWeightOfLargestMagnitudeWithItsSign() {
+        float[] block = new float[WeightFormat.BLOCK];
+        block[0] = -8 * STEP;      // the largest magnitude, negative: d = -8 step / -8 = step
+        block[1] = 7 * STEP;       // 7 + 8.5 = 15.5 -> 15
+        block[2] = 7.9f * STEP;    // 16.4 -> 16, clamped to 15
+        block[3] = 3.5f * STEP;    // 12.0 -> 12
+        block[4] = -2.6f * STEP;   // 5.9 -> 5 (truncation, as C's cast)
+        byte[] q = new byte[WeightFormat.BLOCK];
+        short scale = Quantization.q4(block, 0, 5, q);
+        assertEquals(STEP, Float16.toFloat(scale));
+        assertArrayEquals(new byte[] {0, 15, 15, 12, 5, 8}, Arrays.copyOf(q, 6), "the padding past n is zero, q = 8");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q8_0", "Q4_0"})
+    void quantizedMatricesMultiplyByTheirDequantizedValuesWithTheSameBitsForEveryTokenCount(WeightFormat format) {
+        SplittableRandom random = new SplittableRandom(11);
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(2)) {
+            RowMajorMatrix source = WeightMatrixTest.randomMatrix(arena, DType.F16, ROWS, COLS, random);
+            PackedMatrix quantized = PackedMatrix.pack(source, format, memory, pool);
+            assertEquals(format, quantized.format());
+            float[] x = WeightMatrixTest.gaussians(TOKENS * COLS, random);
+            float[] together = WeightMatrixTest.multiply(quantized, x, TOKENS);
+            for (int t = 0; t < TOKENS; t++) {
+                float[] alone = WeightMatrixTest.multiply(quantized, Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1);
+                WeightMatrixTest.assertBitsEqual(Arrays.copyOfRange(together, t * ROWS, (t + 1) * ROWS), alone, "token " + t);
+                for (int r = 0; r < ROWS; r++) {
+                    double exact = 0;
+                    for (int c = 0; c < COLS; c++) {
+                        exact += (double) quantized.element(r, c) * x[t * COLS + c];
+                    }
+                    assertEquals(exact, alone[r], 1e-4, "token " + t + " row " + r);
+                }
+            }
+            // Each weight is within half a step d = amax / 127 of the original in Q8_0, within a step
+            // d = amax / 8 in Q4_0 (whose 16 levels reach -8 d but only +7 d), plus the float16
+            // rounding of d, at most 2^-11 d per unit of q.
+            for (int r = 0; r < ROWS; r++) {
+                for (int b = 0; b * WeightFormat.BLOCK < COLS; b++) {
+                    double amax = 0;
+                    int end = Math.min(COLS, (b + 1) * WeightFormat.BLOCK);
+                    for (int c = b * WeightFormat.BLOCK; c < end; c++) {
+                        amax = Math.max(amax, Math.abs(source.get(r, c)));
+                    }
+                    double step = format == WeightFormat.Q8_0 ? amax / 127 : amax / 8;
+                    double allowed = format == WeightFormat.Q8_0 ? step * (0.5 + 127 / 2048.0) : step * (1 + 8 / 2048.0);
+                    for (int c = b * WeightFormat.BLOCK; c < end; c++) {
+                        double error = Math.abs(source.get(r, c) - quantized.element(r, c));
+                        assertTrue(error <= allowed * 1.0001, "row " + r + " col " + c + ": error " + error + " > " + allowed);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void quantizedSizesAreLlamaCppsBytesPerBlock() {
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(1)) {
+            int rows = 2 * WeightMatrix.PANEL;
+            int cols = 4 * WeightFormat.BLOCK;
+            RowMajorMatrix source = WeightMatrixTest.randomMatrix(arena, DType.F32, rows, cols, new SplittableRandom(1));
+            long blocks = (long) rows * cols / WeightFormat.BLOCK;
+            assertEquals(34 * blocks, PackedMatrix.pack(source, WeightFormat.Q8_0, memory, pool).byteSize());
+            assertEquals(18 * blocks, PackedMatrix.pack(source, WeightFormat.Q4_0, memory, pool).byteSize());
+        }
+    }
+}
