@@ -9,6 +9,6 @@ public final class EngineCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new GenerateCommand(), new TokenizeCommand(), new VerifyCommand(), new SynthCommand());
+        return List.of(new GenerateCommand(), new TokenizeCommand(), new VerifyCommand(), new SynthCommand(), new BenchCommand());
     }
 }

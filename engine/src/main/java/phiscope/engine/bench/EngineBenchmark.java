@@ -1,0 +1,212 @@
+package phiscope.engine.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
+import phiscope.engine.hooks.Hooks;
+import phiscope.engine.model.KVCache;
+import phiscope.engine.model.PhiConfig;
+import phiscope.engine.model.PhiModel;
+import phiscope.engine.model.WeightOptions;
+
+/**
+ * The engine's speed on one model, measured the way llama.cpp's {@code llama-bench} does: the
+ * time to load, prompt processing of {@code n} random tokens in one pass (logits of the last
+ * only), and decoding {@code n} tokens one at a time through the KV cache; each repeated, with
+ * median and spread. The machine's limits are measured in the same run, so every speed is also
+ * a fraction of what the machine allows: prompt GFLOP/s over the FMA peak, decode weight bytes
+ * per second over the read bandwidth.
+ */
+public final class EngineBenchmark {
+
+    /**
+     * @param promptLengths tokens per prompt-processing test
+     * @param decodeTokens  tokens decoded one by one in the decode test
+     * @param repetitions   measured runs of each test (after one warm-up run)
+     * @param hookOverhead  also time the longest prompt with idle hooks on every cheap hook point
+     *                      and with {@code blocks.*.hook_resid_post} captured
+     */
+    public record Settings(List<Integer> promptLengths, int decodeTokens, int repetitions, boolean hookOverhead) {
+
+        public Settings {
+            promptLengths = List.copyOf(promptLengths);
+            if (promptLengths.isEmpty() && decodeTokens == 0) {
+                throw new IllegalArgumentException("nothing to measure: no prompt lengths and no decode tokens");
+            }
+            if (repetitions < 1) {
+                throw new IllegalArgumentException("--repetitions must be at least 1, not " + repetitions);
+            }
+            for (int n : promptLengths) {
+                if (n < 1) {
+                    throw new IllegalArgumentException("prompt lengths must be at least 1 token, not " + n);
+                }
+            }
+            if (decodeTokens < 0) {
+                throw new IllegalArgumentException("decode tokens must be at least 0, not " + decodeTokens);
+            }
+        }
+    }
+
+    /** Time with hooks over time without, for the longest prompt. */
+    public record HookOverhead(int promptTokens, double idleHooks, double residPostCapture) {
+    }
+
+    /**
+     * @param streamedBytes  weight bytes one decode step reads (every block matrix and the unembedding)
+     * @param flopsPerToken  float operations per prompt token in the matrix products (2 per weight)
+     */
+    public record Result(String model, String format, String weights, int threads, double loadSeconds,
+                         Map<Integer, Stats> promptTokensPerSecond, int decodeTokens, Stats decodeTokensPerSecond,
+                         HookOverhead hookOverhead, long peakRssBytes, long streamedBytes, double flopsPerToken,
+                         MachineLimits limits) {
+
+        public double promptFractionOfPeak(int tokens) {
+            return promptTokensPerSecond.get(tokens).median() * flopsPerToken / limits.fmaFlopsPerSecond();
+        }
+
+        public double decodeFractionOfBandwidth() {
+            return decodeTokensPerSecond.median() * streamedBytes / limits.bandwidthBytesPerSecond();
+        }
+    }
+
+    private final SplittableRandom random = new SplittableRandom(2024);
+    private final Consumer<String> progress;
+
+    /** @param progress told what is being measured, one line at a time */
+    public EngineBenchmark(Consumer<String> progress) {
+        this.progress = progress;
+    }
+
+    public Result run(Path directory, WeightOptions options, int threads, Settings settings) {
+        progress.accept("loading " + directory + " (weights: " + options.label() + ")");
+        long start = System.nanoTime();
+        try (PhiModel model = PhiModel.load(directory, threads, options)) {
+            double loadSeconds = (System.nanoTime() - start) / 1e9;
+            PhiConfig config = model.config();
+            for (int n : settings.promptLengths()) {
+                if (n > config.maxPositions()) {
+                    throw new IllegalArgumentException("a prompt of " + n + " tokens does not fit the model's context of "
+                            + config.maxPositions());
+                }
+            }
+            if (settings.decodeTokens() + 1 > config.maxPositions()) {
+                throw new IllegalArgumentException(settings.decodeTokens() + " decode tokens do not fit the model's context of "
+                        + config.maxPositions());
+            }
+            Map<Integer, Stats> prompts = new LinkedHashMap<>();
+            for (int n : settings.promptLengths()) {
+                prompts.put(n, repeat(settings.repetitions(), "prompt " + n, () -> n / timePrompt(model, n, model.hooks())));
+            }
+            Stats decode = settings.decodeTokens() == 0 ? null : repeat(settings.repetitions(),
+                    "decode " + settings.decodeTokens(), () -> settings.decodeTokens() / timeDecode(model, settings.decodeTokens()));
+            HookOverhead overhead = settings.hookOverhead() && !settings.promptLengths().isEmpty()
+                    ? hookOverhead(model, settings.promptLengths().stream().mapToInt(Integer::intValue).max().orElseThrow(),
+                            settings.repetitions())
+                    : null;
+            // Read before the machine probe, whose buffer would count too.
+            long peakRss = PeakMemory.residentBytes();
+            progress.accept("measuring this machine's read bandwidth and FMA peak on " + threads + " thread(s)");
+            MachineLimits limits = MachineLimits.measure(threads, Math.max(3, settings.repetitions()));
+            return new Result(directory.getFileName().toString(), model.weights().format().label(),
+                    options.storage().label(), threads, loadSeconds, prompts, settings.decodeTokens(), decode, overhead,
+                    peakRss, model.weights().streamedBytes(), 2.0 * weightCount(model), limits);
+        }
+    }
+
+    /** Weights the matrix products of one token multiply by: every block matrix and the unembedding. */
+    private static double weightCount(PhiModel model) {
+        double count = (double) model.weights().lmHead().weight().rows() * model.weights().lmHead().weight().cols();
+        for (var block : model.weights().blocks()) {
+            for (var linear : block.linears()) {
+                count += (double) linear.weight().rows() * linear.weight().cols();
+            }
+        }
+        return count;
+    }
+
+    private interface Measurement {
+        double value();
+    }
+
+    /** Warm-up runs, for at least this long (and at least one), let the JIT compile the kernels first. */
+    private static final long WARM_UP_NANOS = 2_000_000_000L;
+
+    private Stats repeat(int repetitions, String what, Measurement measurement) {
+        progress.accept(what + ": warm-up");
+        long warmUpStart = System.nanoTime();
+        do {
+            measurement.value();
+        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
+        double[] values = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            values[i] = measurement.value();
+            progress.accept(String.format("%s: run %d/%d, %.2f tokens/s", what, i + 1, repetitions, values[i]));
+        }
+        return Stats.of(values);
+    }
+
+    private int[] randomTokens(PhiModel model, int n) {
+        int vocabulary = Math.min(model.config().vocabSize(), 50295);
+        return random.ints(n, 0, vocabulary).toArray();
+    }
+
+    /** Seconds for one forward pass over {@code n} random tokens, logits of the last one only. */
+    private double timePrompt(PhiModel model, int n, Hooks hooks) {
+        int[] tokens = randomTokens(model, n);
+        long start = System.nanoTime();
+        model.forward(tokens, hooks, PhiModel.Logits.LAST);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds for {@code n} single-token steps through the KV cache after a one-token start. */
+    private double timeDecode(PhiModel model, int n) {
+        int[] tokens = randomTokens(model, n + 1);
+        KVCache cache = model.newCache(n + 1);
+        model.forward(new int[] {tokens[0]}, cache, model.hooks(), PhiModel.Logits.LAST);
+        long start = System.nanoTime();
+        for (int i = 1; i <= n; i++) {
+            model.forward(new int[] {tokens[i]}, cache, model.hooks(), PhiModel.Logits.LAST);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * The longest prompt three ways, interleaved run by run so that drift hits all alike: no
+     * hooks, a do-nothing read hook on every hook point that needs no extra computation, and
+     * {@code blocks.*.hook_resid_post} captured into an activation cache.
+     */
+    private HookOverhead hookOverhead(PhiModel model, int n, int repetitions) {
+        Hooks idle = model.hooks();
+        for (HookPoint point : HookPoint.all(model.config())) {
+            if (point.site() != HookSite.ATTN_SCORES && point.site() != HookSite.PATTERN && point.site() != HookSite.RESULT) {
+                idle.add(point, activation -> { });
+            }
+        }
+        List<Double> plain = new ArrayList<>();
+        List<Double> withIdle = new ArrayList<>();
+        List<Double> capturing = new ArrayList<>();
+        timePrompt(model, n, idle);
+        for (int i = 0; i < repetitions; i++) {
+            plain.add(timePrompt(model, n, model.hooks()));
+            withIdle.add(timePrompt(model, n, idle));
+            Hooks capture = model.hooks();
+            try (ActivationCache cache = ActivationCache.capture(capture, "blocks.*.hook_resid_post")) {
+                capturing.add(timePrompt(model, n, capture));
+            }
+            progress.accept(String.format("hook overhead, prompt %d: run %d/%d", n, i + 1, repetitions));
+        }
+        double base = median(plain);
+        return new HookOverhead(n, median(withIdle) / base, median(capturing) / base);
+    }
+
+    private static double median(List<Double> values) {
+        return Stats.of(values.stream().mapToDouble(Double::doubleValue).toArray()).median();
+    }
+}

@@ -1,0 +1,133 @@
+package phiscope.engine.bench;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.function.IntToDoubleFunction;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import phiscope.engine.tensor.VectorMath;
+import phiscope.engine.tensor.WeightMemory;
+
+/**
+ * What this machine can do at most, measured in the run that uses it: the memory read bandwidth
+ * (every thread streams its share of a buffer far larger than the caches, from huge-page memory
+ * like the weights) and the float32 fused multiply-add peak (independent FMA chains in vector
+ * registers, enough of them to hide the FMA latency). Decode speed is judged against the first,
+ * prompt processing against the second.
+ *
+ * @param bandwidthBytesPerSecond median read bandwidth over the repetitions, all threads together
+ * @param fmaFlopsPerSecond       median float32 FMA peak (2 flops per lane per FMA), all threads together
+ */
+public record MachineLimits(int threads, double bandwidthBytesPerSecond, double fmaFlopsPerSecond) {
+
+    private static final long PROBE_BYTES = 1L << 30;
+    private static final long FMA_ITERATIONS = 20_000_000;
+    /** Independent accumulator chains in the FMA probe: more than latency x throughput on current CPUs. */
+    private static final int FMA_CHAINS = 12;
+
+    public static MachineLimits measure(int threads, int repetitions) {
+        double bandwidth;
+        try (WeightMemory memory = new WeightMemory()) {
+            MemorySegment buffer = memory.allocate(PROBE_BYTES);
+            buffer.fill((byte) 1);
+            long share = PROBE_BYTES / threads / 256 * 256;
+            bandwidth = median(repetitions, () -> {
+                double seconds = onThreads(threads, t -> {
+                    long start = System.nanoTime();
+                    blackhole(readAll(buffer, t * share, share));
+                    return (System.nanoTime() - start) / 1e9;
+                });
+                return share * threads / seconds;
+            });
+        }
+        double fma = median(repetitions, () -> {
+            double seconds = onThreads(threads, t -> {
+                long start = System.nanoTime();
+                blackhole(fmaChains(FMA_ITERATIONS));
+                return (System.nanoTime() - start) / 1e9;
+            });
+            return threads * FMA_ITERATIONS * FMA_CHAINS * VectorMath.LANES * 2.0 / seconds;
+        });
+        return new MachineLimits(threads, bandwidth, fma);
+    }
+
+    private static volatile float sink;
+
+    private static void blackhole(float value) {
+        sink = value;
+    }
+
+    /** Sum of {@code bytes} floats' worth of the buffer from {@code from}, four loads in flight. */
+    private static float readAll(MemorySegment buffer, long from, long bytes) {
+        var f = VectorMath.F;
+        int step = f.vectorByteSize();
+        FloatVector a0 = FloatVector.zero(f), a1 = a0, a2 = a0, a3 = a0;
+        for (long i = from, end = from + bytes; i < end; i += 4L * step) {
+            a0 = a0.add(FloatVector.fromMemorySegment(f, buffer, i, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(FloatVector.fromMemorySegment(f, buffer, i + step, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(FloatVector.fromMemorySegment(f, buffer, i + 2L * step, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(FloatVector.fromMemorySegment(f, buffer, i + 3L * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
+    }
+
+    private static float fmaChains(long iterations) {
+        var f = VectorMath.F;
+        FloatVector m = FloatVector.broadcast(f, 0.9999999f);
+        FloatVector b = FloatVector.broadcast(f, 1e-7f);
+        FloatVector a0 = FloatVector.broadcast(f, 1), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3);
+        FloatVector a4 = a0.add(4), a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7);
+        FloatVector a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
+        for (long i = 0; i < iterations; i++) {
+            a0 = a0.fma(m, b); a1 = a1.fma(m, b); a2 = a2.fma(m, b); a3 = a3.fma(m, b);
+            a4 = a4.fma(m, b); a5 = a5.fma(m, b); a6 = a6.fma(m, b); a7 = a7.fma(m, b);
+            a8 = a8.fma(m, b); a9 = a9.fma(m, b); a10 = a10.fma(m, b); a11 = a11.fma(m, b);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Runs {@code work(t)} on {@code threads} threads started together; the slowest one's seconds. */
+    private static double onThreads(int threads, IntToDoubleFunction work) {
+        CyclicBarrier start = new CyclicBarrier(threads);
+        double[] seconds = new double[threads];
+        List<Thread> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int index = t;
+            running.add(Thread.ofPlatform().name("phiscope-probe-" + t).start(() -> {
+                try {
+                    start.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                seconds[index] = work.applyAsDouble(index);
+            }));
+        }
+        for (Thread thread : running) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while probing the machine", e);
+            }
+        }
+        double slowest = 0;
+        for (double s : seconds) {
+            slowest = Math.max(slowest, s);
+        }
+        return slowest;
+    }
+
+    /** The median of {@code repetitions} measurements after one warm-up. */
+    private static double median(int repetitions, java.util.function.DoubleSupplier measurement) {
+        measurement.getAsDouble();
+        double[] values = new double[repetitions];
+        for (int i = 0; i < repetitions; i++) {
+            values[i] = measurement.getAsDouble();
+        }
+        return Stats.of(values).median();
+    }
+}
