@@ -1,8 +1,10 @@
 package phiscope.engine.model;
 
 /**
- * Keys (after rotary) and values of the positions a sequence has seen, per block, laid out
- * {@code [head][position][head_dim]} so that one head's keys stream contiguously.
+ * Keys (after rotary) and values of the positions a sequence has seen, per block. Keys are laid
+ * out {@code [head][head_dim][position]}, so one query's scores over many keys are vectors along
+ * the positions; values {@code [head][position][head_dim]}, so the probability-weighted sum runs
+ * along the head dimension.
  */
 public final class KVCache {
 
@@ -58,19 +60,27 @@ public final class KVCache {
         return values[block];
     }
 
-    /** Offset of {@code (head, position)} in a block's key or value array. */
-    int offset(int head, int position) {
+    /** Offset of {@code (head, dim, position 0)} in a block's key array; positions follow one another. */
+    int keyOffset(int head, int dim) {
+        return (head * headDim + dim) * capacity;
+    }
+
+    /** Offset of {@code (head, position)} in a block's value array; the head dimension follows. */
+    int valueOffset(int head, int position) {
         return (head * capacity + position) * headDim;
     }
 
     /** Stores rows {@code [T, H, d]} of k and v at positions {@code start ..}. */
     void store(int block, float[] k, float[] v, int start, int tokens, int heads) {
+        float[] blockKeys = keys[block];
         for (int t = 0; t < tokens; t++) {
             for (int h = 0; h < heads; h++) {
                 int from = (t * heads + h) * headDim;
-                int to = offset(h, start + t);
-                System.arraycopy(k, from, keys[block], to, headDim);
-                System.arraycopy(v, from, values[block], to, headDim);
+                int keyBase = keyOffset(h, 0) + start + t;
+                for (int d = 0; d < headDim; d++) {
+                    blockKeys[keyBase + d * capacity] = k[from + d];
+                }
+                System.arraycopy(v, from, values[block], valueOffset(h, start + t), headDim);
             }
         }
     }

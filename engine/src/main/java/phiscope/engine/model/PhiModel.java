@@ -368,18 +368,14 @@ public final class PhiModel implements AutoCloseable {
     /** {@code out[outOffset + j] = q[t, head] · k[first + j, head] * scale} for {@code j < count}. */
     private void scores(int b, float[] q, KVCache cache, int head, int t, int first, int count, float[] out, int outOffset) {
         int hd = config.headDim();
-        float[] keys = cache.keys(b);
-        int qOffset = (t * config.numHeads() + head) * hd;
-        int kOffset = cache.offset(head, first);
-        for (int j = 0; j < count; j++) {
-            out[outOffset + j] = Ops.dot(q, qOffset, keys, kOffset + j * hd, hd) * attentionScale;
-        }
+        Ops.dotsAlongColumns(q, (t * config.numHeads() + head) * hd, hd, cache.keys(b), cache.keyOffset(head, 0) + first,
+                cache.capacity(), count, attentionScale, out, outOffset);
     }
 
     /** {@code z[t, head] = sum_j p[j] v[first + j, head]}. */
     private void mix(int b, KVCache cache, int head, int t, int first, int count, float[] p, int pOffset, float[] z) {
         int hd = config.headDim();
-        Ops.weightedSum(p, pOffset, count, cache.values(b), cache.offset(head, first), hd,
+        Ops.weightedSum(p, pOffset, count, cache.values(b), cache.valueOffset(head, first), hd,
                 z, (t * config.numHeads() + head) * hd, hd);
     }
 

@@ -105,6 +105,48 @@ public final class Ops {
     }
 
     /**
+     * {@code out[outOffset + j] = (sum_d x[xOffset + d] * m[mOffset + d * stride + j]) * scale} for
+     * {@code j < count}: one vector against many columns of a matrix stored row by row (attention's
+     * scores of one query against keys stored {@code [dim][position]}). Each sum is one chain of
+     * fused multiply-adds over {@code d} in order, whether its column falls in a vector or in the
+     * scalar tail, so a score has the same bits however many keys are scored with it.
+     */
+    public static void dotsAlongColumns(float[] x, int xOffset, int depth, float[] m, int mOffset, int stride, int count,
+                                        float scale, float[] out, int outOffset) {
+        int j = 0;
+        // Four vectors of columns at a time: four independent chains hide the FMA latency.
+        for (; j + 4 * LANES <= count; j += 4 * LANES) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < depth; d++) {
+                FloatVector b = FloatVector.broadcast(F, x[xOffset + d]);
+                int row = mOffset + d * stride + j;
+                a0 = FloatVector.fromArray(F, m, row).fma(b, a0);
+                a1 = FloatVector.fromArray(F, m, row + LANES).fma(b, a1);
+                a2 = FloatVector.fromArray(F, m, row + 2 * LANES).fma(b, a2);
+                a3 = FloatVector.fromArray(F, m, row + 3 * LANES).fma(b, a3);
+            }
+            a0.mul(scale).intoArray(out, outOffset + j);
+            a1.mul(scale).intoArray(out, outOffset + j + LANES);
+            a2.mul(scale).intoArray(out, outOffset + j + 2 * LANES);
+            a3.mul(scale).intoArray(out, outOffset + j + 3 * LANES);
+        }
+        for (; j + LANES <= count; j += LANES) {
+            FloatVector a = FloatVector.zero(F);
+            for (int d = 0; d < depth; d++) {
+                a = FloatVector.fromArray(F, m, mOffset + d * stride + j).fma(FloatVector.broadcast(F, x[xOffset + d]), a);
+            }
+            a.mul(scale).intoArray(out, outOffset + j);
+        }
+        for (; j < count; j++) {
+            float s = 0f;
+            for (int d = 0; d < depth; d++) {
+                s = Math.fma(m[mOffset + d * stride + j], x[xOffset + d], s);
+            }
+            out[outOffset + j] = s * scale;
+        }
+    }
+
+    /**
      * {@code out[outOffset + i] = sum_j weights[wOffset + j] * vectors[vOffset + j * stride + i]} for
      * {@code i < width}, {@code j < count}: attention's probability-weighted sum of value vectors.
      */
