@@ -30,15 +30,22 @@ public final class EngineBenchmark {
      * @param promptLengths tokens per prompt-processing test
      * @param decodeTokens  tokens decoded one by one in the decode test
      * @param repetitions   measured runs of each test (after one warm-up run)
+     * @param scoreTexts    texts of {@code scoreLength} random tokens to score as the audits do
+     *                      (packed {@link PhiModel#SCORING_PACK_TOKENS} tokens to a pass); 0: no scoring test
      * @param hookOverhead  also time the longest prompt with idle hooks on every cheap hook point
      *                      and with {@code blocks.*.hook_resid_post} captured
      */
-    public record Settings(List<Integer> promptLengths, int decodeTokens, int repetitions, boolean hookOverhead) {
+    public record Settings(List<Integer> promptLengths, int decodeTokens, int scoreTexts, int scoreLength, int repetitions,
+                           boolean hookOverhead) {
 
         public Settings {
             promptLengths = List.copyOf(promptLengths);
-            if (promptLengths.isEmpty() && decodeTokens == 0) {
-                throw new IllegalArgumentException("nothing to measure: no prompt lengths and no decode tokens");
+            if (promptLengths.isEmpty() && decodeTokens == 0 && scoreTexts == 0) {
+                throw new IllegalArgumentException("nothing to measure: no prompt lengths, decode tokens or texts to score");
+            }
+            if (scoreTexts < 0 || scoreLength < 2) {
+                throw new IllegalArgumentException("scoring needs at least 0 texts of at least 2 tokens, not " + scoreTexts
+                        + " of " + scoreLength);
             }
             if (repetitions < 1) {
                 throw new IllegalArgumentException("--repetitions must be at least 1, not " + repetitions);
@@ -59,16 +66,28 @@ public final class EngineBenchmark {
     }
 
     /**
-     * @param streamedBytes  weight bytes one decode step reads (every block matrix and the unembedding)
-     * @param flopsPerToken  float operations per prompt token in the matrix products (2 per weight)
+     * @param streamedBytes      weight bytes one decode step reads (every block matrix and the unembedding)
+     * @param blockFlopsPerToken float operations per token in the blocks' matrix products (2 per weight)
+     * @param unembeddingFlops   float operations of one row of logits (2 per unembedding weight)
      */
     public record Result(String model, String format, String weights, int threads, double loadSeconds,
                          Map<Integer, Stats> promptTokensPerSecond, int decodeTokens, Stats decodeTokensPerSecond,
-                         HookOverhead hookOverhead, long peakRssBytes, long streamedBytes, double flopsPerToken,
-                         MachineLimits limits) {
+                         int scoreTexts, int scoreLength, Stats scoredTokensPerSecond,
+                         HookOverhead hookOverhead, long peakRssBytes, long streamedBytes, double blockFlopsPerToken,
+                         double unembeddingFlops, MachineLimits limits) {
+
+        /** The matrix products' speed on a prompt of {@code tokens}: every token through the blocks, the last one unembedded. */
+        public double promptFlopsPerSecond(int tokens) {
+            return promptTokensPerSecond.get(tokens).median() * (blockFlopsPerToken + unembeddingFlops / tokens);
+        }
 
         public double promptFractionOfPeak(int tokens) {
-            return promptTokensPerSecond.get(tokens).median() * flopsPerToken / limits.fmaFlopsPerSecond();
+            return promptFlopsPerSecond(tokens) / limits.fmaFlopsPerSecond();
+        }
+
+        /** Scoring's speed: every token through the blocks, all but each text's last unembedded. */
+        public double scoreFlopsPerSecond() {
+            return scoredTokensPerSecond.median() * (blockFlopsPerToken + unembeddingFlops * (scoreLength - 1) / scoreLength);
         }
 
         public double decodeFractionOfBandwidth() {
@@ -106,6 +125,10 @@ public final class EngineBenchmark {
             }
             Stats decode = settings.decodeTokens() == 0 ? null : repeat(settings.repetitions(),
                     "decode " + settings.decodeTokens(), () -> settings.decodeTokens() / timeDecode(model, settings.decodeTokens()));
+            int scoredTokens = settings.scoreTexts() * settings.scoreLength();
+            Stats scoring = settings.scoreTexts() == 0 ? null : repeat(settings.repetitions(),
+                    "score " + settings.scoreTexts() + " texts of " + settings.scoreLength() + " tokens",
+                    () -> scoredTokens / timeScoring(model, settings.scoreTexts(), settings.scoreLength()));
             HookOverhead overhead = settings.hookOverhead() && !settings.promptLengths().isEmpty()
                     ? hookOverhead(model, settings.promptLengths().stream().mapToInt(Integer::intValue).max().orElseThrow(),
                             settings.repetitions())
@@ -115,14 +138,19 @@ public final class EngineBenchmark {
             progress.accept("measuring this machine's read bandwidth and FMA peak on " + threads + " thread(s)");
             MachineLimits limits = MachineLimits.measure(threads, Math.max(3, settings.repetitions()));
             return new Result(directory.getFileName().toString(), model.weights().format().label(),
-                    options.storage().label(), threads, loadSeconds, prompts, settings.decodeTokens(), decode, overhead,
-                    peakRss, model.weights().streamedBytes(), 2.0 * weightCount(model), limits);
+                    options.storage().label(), threads, loadSeconds, prompts, settings.decodeTokens(), decode,
+                    settings.scoreTexts(), settings.scoreLength(), scoring, overhead,
+                    peakRss, model.weights().streamedBytes(), 2.0 * blockWeights(model), 2.0 * unembeddingWeights(model), limits);
         }
     }
 
-    /** Weights the matrix products of one token multiply by: every block matrix and the unembedding. */
-    private static double weightCount(PhiModel model) {
-        double count = (double) model.weights().lmHead().weight().rows() * model.weights().lmHead().weight().cols();
+    private static double unembeddingWeights(PhiModel model) {
+        return (double) model.weights().lmHead().weight().rows() * model.weights().lmHead().weight().cols();
+    }
+
+    /** Weights each token is multiplied by in the blocks. */
+    private static double blockWeights(PhiModel model) {
+        double count = 0;
         for (var block : model.weights().blocks()) {
             for (var linear : block.linears()) {
                 count += (double) linear.weight().rows() * linear.weight().cols();
@@ -174,6 +202,17 @@ public final class EngineBenchmark {
         for (int i = 1; i <= n; i++) {
             model.forward(new int[] {tokens[i]}, cache, model.hooks(), PhiModel.Logits.LAST);
         }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Seconds to score {@code texts} random texts of {@code length} tokens, packed as the audits pack them. */
+    private double timeScoring(PhiModel model, int texts, int length) {
+        List<int[]> sequences = new ArrayList<>();
+        for (int i = 0; i < texts; i++) {
+            sequences.add(randomTokens(model, length));
+        }
+        long start = System.nanoTime();
+        model.tokenLogProbs(sequences);
         return (System.nanoTime() - start) / 1e9;
     }
 

@@ -28,6 +28,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode", paramLabel = "N", description = "Tokens to decode one by one (default: ${DEFAULT-VALUE}; 0: none).")
     int decodeTokens = 128;
 
+    @Option(names = "--score", paramLabel = "N", description = "Also score N texts of random tokens as the audits do, "
+            + "packed into passes of 1024 tokens (default: ${DEFAULT-VALUE}: no scoring test).")
+    int scoreTexts = 0;
+
+    @Option(names = "--score-length", paramLabel = "L", description = "Tokens per scored text (default: ${DEFAULT-VALUE}, "
+            + "about a ToxiGen sentence).")
+    int scoreLength = 20;
+
     @Option(names = "--repetitions", paramLabel = "N", description = "Measured runs of each test, after a warm-up (default: ${DEFAULT-VALUE}).")
     int repetitions = 3;
 
@@ -40,7 +48,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EngineBenchmark.Settings settings = new EngineBenchmark.Settings(promptLengths, decodeTokens, repetitions, hookOverhead);
+        EngineBenchmark.Settings settings = new EngineBenchmark.Settings(promptLengths, decodeTokens, scoreTexts, scoreLength,
+                repetitions, hookOverhead);
         var options = model.weightOptions();
         EngineBenchmark.Result result = new EngineBenchmark(line -> System.err.println("bench: " + line))
                 .run(model.directory(), options, model.threads(), settings);
@@ -58,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.append("| test | tokens/s (median) | min – max | of the bound |\n|---|---|---|---|\n");
         for (Map.Entry<Integer, Stats> prompt : r.promptTokensPerSecond().entrySet()) {
             Stats s = prompt.getValue();
-            double gflops = s.median() * r.flopsPerToken() / 1e9;
+            double gflops = r.promptFlopsPerSecond(prompt.getKey()) / 1e9;
             out.append(String.format(Locale.ROOT, "| prompt %d | %.2f | %.2f – %.2f | %.0f%% of FMA peak (%.1f GFLOP/s) |%n",
                     prompt.getKey(), s.median(), s.min(), s.max(), 100 * r.promptFractionOfPeak(prompt.getKey()), gflops));
         }
@@ -67,6 +76,12 @@ public final class BenchCommand implements Callable<Integer> {
             out.append(String.format(Locale.ROOT, "| decode %d | %.2f | %.2f – %.2f | %.0f%% of bandwidth (%.1f GB/s) |%n",
                     r.decodeTokens(), s.median(), s.min(), s.max(), 100 * r.decodeFractionOfBandwidth(),
                     s.median() * r.streamedBytes() / 1e9));
+        }
+        if (r.scoredTokensPerSecond() != null) {
+            Stats s = r.scoredTokensPerSecond();
+            out.append(String.format(Locale.ROOT, "| score %d x %d | %.2f | %.2f – %.2f | %.0f%% of FMA peak (%.1f GFLOP/s) |%n",
+                    r.scoreTexts(), r.scoreLength(), s.median(), s.min(), s.max(),
+                    100 * r.scoreFlopsPerSecond() / r.limits().fmaFlopsPerSecond(), r.scoreFlopsPerSecond() / 1e9));
         }
         if (r.hookOverhead() != null) {
             out.append(String.format(Locale.ROOT, "%nhooks, prompt %d: idle hooks on every hook point %+.1f%%, capturing blocks.*.hook_resid_post %+.1f%%",
@@ -97,6 +112,13 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("decode_tokens_per_s_max", r.decodeTokensPerSecond().max());
             o.put("decode_fraction_of_bandwidth", r.decodeFractionOfBandwidth());
         }
+        if (r.scoredTokensPerSecond() != null) {
+            o.put("score_texts", r.scoreTexts());
+            o.put("score_text_tokens", r.scoreLength());
+            o.put("score_tokens_per_s", r.scoredTokensPerSecond().median());
+            o.put("score_tokens_per_s_min", r.scoredTokensPerSecond().min());
+            o.put("score_tokens_per_s_max", r.scoredTokensPerSecond().max());
+        }
         if (r.hookOverhead() != null) {
             o.put("hook_overhead_prompt_tokens", r.hookOverhead().promptTokens());
             o.put("idle_hooks_time_ratio", r.hookOverhead().idleHooks());
@@ -104,7 +126,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         o.put("peak_rss_bytes", r.peakRssBytes());
         o.put("streamed_bytes_per_token", r.streamedBytes());
-        o.put("flops_per_token", r.flopsPerToken());
+        o.put("block_flops_per_token", r.blockFlopsPerToken());
+        o.put("unembedding_flops", r.unembeddingFlops());
         o.put("bandwidth_gb_per_s", r.limits().bandwidthBytesPerSecond() / 1e9);
         o.put("fma_peak_gflops", r.limits().fmaFlopsPerSecond() / 1e9);
         return o.toString();

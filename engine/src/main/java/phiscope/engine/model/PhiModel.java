@@ -26,6 +26,9 @@ public final class PhiModel implements AutoCloseable {
     /** Which rows of logits a forward pass computes. */
     public enum Logits { ALL, LAST, NONE }
 
+    /** Tokens per packed scoring pass: many short texts share one decode of each weight panel. */
+    public static final int SCORING_PACK_TOKENS = 1024;
+
     private final PhiConfig config;
     private final PhiWeights weights;
     private final WeightOptions weightOptions;
@@ -135,6 +138,11 @@ public final class PhiModel implements AutoCloseable {
     private String tooLong(int tokens, int limit) {
         return tokens + " tokens do not fit: the limit is " + limit + " (the model's context is "
                 + config.maxPositions() + " tokens)";
+    }
+
+    /** {@link #tokenLogProbs(List, int)} in passes of {@link #SCORING_PACK_TOKENS}. */
+    public List<float[]> tokenLogProbs(List<int[]> sequences) {
+        return tokenLogProbs(sequences, SCORING_PACK_TOKENS);
     }
 
     /**

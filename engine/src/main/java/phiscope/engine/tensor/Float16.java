@@ -30,11 +30,11 @@ public final class Float16 {
     private static final int LANES = VectorMath.LANES;
 
     /** Float bits of a half's exponent and mantissa moved into place: add this to re-bias the exponent. */
-    private static final int REBIAS = (127 - 15) << 23;
+    static final int REBIAS = (127 - 15) << 23;
     /** Re-biased bits below this are halves with exponent 0 (zero or subnormal). */
-    private static final int SMALLEST_NORMAL = (127 - 14) << 23;
+    static final int SMALLEST_NORMAL = (127 - 14) << 23;
     /** A re-biased subnormal reads as 2^-15 (1 + m / 1024); twice that minus 2^-14 is its value m 2^-24. */
-    private static final float SUBNORMAL_OFFSET = -0x1p-14f;
+    static final float SUBNORMAL_OFFSET = -0x1p-14f;
 
     private Float16() {
     }

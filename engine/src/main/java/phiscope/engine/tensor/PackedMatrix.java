@@ -61,6 +61,11 @@ public abstract sealed class PackedMatrix extends WeightMatrix permits PackedFlo
         return Math.min(PANEL, rows - panel * PANEL);
     }
 
+    /** Copies a panel's results from {@code tile} to {@code y}: all {@link #PANEL} rows, or those of a last partial panel. */
+    protected void storeRows(float[] tile, int panel, float[] y) {
+        System.arraycopy(tile, 0, y, panel * PANEL, rowsIn(panel));
+    }
+
     @Override
     public long byteSize() {
         return data.byteSize();

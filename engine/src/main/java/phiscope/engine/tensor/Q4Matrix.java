@@ -67,6 +67,55 @@ public final class Q4Matrix extends PackedMatrix {
         return (q - 8) * scale;
     }
 
+    /** One token (the decode step): each column pair is unpacked and scaled in registers and multiplied in place. */
+    @Override
+    public void multiply(float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
+        if (tokens != 1) {
+            super.multiply(x, tokens, y, firstPanel, endPanel);
+            return;
+        }
+        float[] scales = SCALES.get();
+        float[] tile = new float[PANEL];
+        for (int p = firstPanel; p < endPanel; p++) {
+            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+            for (int k0 = 0; k0 < cols; k0 += BLOCK) {
+                long block = panelOffset(p) + k0 / BLOCK * BLOCK_BYTES;
+                for (int j = 0; j < PANEL; j++) {
+                    scales[j] = Float16.toFloat(data.get(HALF, block + 2L * j));
+                }
+                FloatVector d0 = FloatVector.fromArray(F, scales, 0);
+                FloatVector d1 = FloatVector.fromArray(F, scales, LANES);
+                FloatVector d2 = FloatVector.fromArray(F, scales, 2 * LANES);
+                FloatVector d3 = FloatVector.fromArray(F, scales, 3 * LANES);
+                long at = block + 2L * PANEL;
+                for (int k = k0, end = Math.min(cols, k0 + BLOCK); k < end; k += 2, at += PANEL) {
+                    FloatVector even = FloatVector.broadcast(F, x[k]);
+                    ByteVector q0 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector q1 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + LANES, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector q2 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector q3 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN);
+                    c0 = ((FloatVector) q0.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(even, c0);
+                    c1 = ((FloatVector) q1.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(even, c1);
+                    c2 = ((FloatVector) q2.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(even, c2);
+                    c3 = ((FloatVector) q3.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(even, c3);
+                    if (k + 1 == end) {
+                        break;
+                    }
+                    FloatVector odd = FloatVector.broadcast(F, x[k + 1]);
+                    c0 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(odd, c0);
+                    c1 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(odd, c1);
+                    c2 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(odd, c2);
+                    c3 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(odd, c3);
+                }
+            }
+            c0.intoArray(tile, 0);
+            c1.intoArray(tile, LANES);
+            c2.intoArray(tile, 2 * LANES);
+            c3.intoArray(tile, 3 * LANES);
+            storeRows(tile, p, y);
+        }
+    }
+
     @Override
     void decodePanel(int panel, int k0, int depth, float[] dst) {
         float[] scales = SCALES.get();

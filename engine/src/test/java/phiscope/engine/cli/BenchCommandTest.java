@@ -44,20 +44,22 @@ class BenchCommandTest {
     @Test
     void jsonHasEveryDocumentedFieldWithMeasuredValues() throws Exception {
         JsonNode json = new ObjectMapper().readTree(bench("--model", MODEL, "--prompt", "64,512", "--decode", "16",
-                "--repetitions", "2", "--hook-overhead", "--json"));
+                "--score", "40", "--repetitions", "2", "--hook-overhead", "--json"));
         for (String field : new String[] {"load_seconds", "prompt64_tokens_per_s", "prompt512_tokens_per_s",
-            "decode_tokens_per_s", "peak_rss_bytes", "bandwidth_gb_per_s", "fma_peak_gflops"}) {
+            "decode_tokens_per_s", "score_tokens_per_s", "peak_rss_bytes", "bandwidth_gb_per_s", "fma_peak_gflops"}) {
             assertTrue(json.has(field), "missing " + field + " in " + json);
             assertTrue(json.get(field).asDouble() > 0, field + " = " + json.get(field));
         }
         assertEquals("f16", json.get("format").asText());
         assertEquals("memory", json.get("weights").asText());
-        // nanophi-py's matrices: 4 blocks of 4 x 128^2 + 2 x 128 x 512 weights, and the tied 51200 x 128 unembedding.
-        long weights = 4L * (4 * 128 * 128 + 2 * 128 * 512) + 51200L * 128;
-        assertEquals(2.0 * weights, json.get("flops_per_token").asDouble());
-        assertEquals(2 * weights, json.get("streamed_bytes_per_token").asLong());
+        // nanophi-py's matrices: 4 blocks of 4 x 128^2 + 2 x 128 x 512 float16 weights, and the tied 51200 x 128 unembedding.
+        long blocks = 4L * (4 * 128 * 128 + 2 * 128 * 512);
+        long unembedding = 51200L * 128;
+        assertEquals(2.0 * blocks, json.get("block_flops_per_token").asDouble());
+        assertEquals(2.0 * unembedding, json.get("unembedding_flops").asDouble());
+        assertEquals(2 * (blocks + unembedding), json.get("streamed_bytes_per_token").asLong());
         double prompt = json.get("prompt512_tokens_per_s").asDouble();
-        assertEquals(prompt * 2.0 * weights / (json.get("fma_peak_gflops").asDouble() * 1e9),
+        assertEquals(prompt * (2.0 * blocks + 2.0 * unembedding / 512) / (json.get("fma_peak_gflops").asDouble() * 1e9),
                 json.get("prompt512_fraction_of_fma_peak").asDouble(), 1e-9);
         assertTrue(json.get("prompt512_tokens_per_s_min").asDouble() <= prompt);
         assertTrue(prompt <= json.get("prompt512_tokens_per_s_max").asDouble());
@@ -84,7 +86,7 @@ class BenchCommandTest {
                 () -> bench("--model", MODEL, "--quantize", "q8_0", "--weights", "mmap"));
         assertTrue(mapped.getMessage().contains("cannot be combined with --weights mmap"), mapped.getMessage());
         IllegalArgumentException nothing = assertThrows(IllegalArgumentException.class,
-                () -> new EngineBenchmark.Settings(List.of(), 0, 1, false));
+                () -> new EngineBenchmark.Settings(List.of(), 0, 0, 20, 1, false));
         assertTrue(nothing.getMessage().contains("nothing to measure"), nothing.getMessage());
     }
 }

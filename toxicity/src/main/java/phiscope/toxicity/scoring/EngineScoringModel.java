@@ -11,9 +11,6 @@ import phiscope.probes.Progress;
 /** The audits' view of a Phi model loaded by the engine. */
 final class EngineScoringModel implements ScoringModel {
 
-    /** Tokens per packed scoring pass: many short audit sentences share one stream of the weights. */
-    private static final int PACK_TOKENS = 1024;
-
     private final Phi phi;
     private final String id;
 
@@ -44,7 +41,7 @@ final class EngineScoringModel implements ScoringModel {
 
     @Override
     public List<float[]> tokenLogProbs(List<int[]> sequences) {
-        return phi.model().tokenLogProbs(sequences, PACK_TOKENS);
+        return phi.model().tokenLogProbs(sequences);
     }
 
     @Override
