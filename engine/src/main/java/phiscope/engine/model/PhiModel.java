@@ -327,7 +327,7 @@ public final class PhiModel implements AutoCloseable {
         int keys = start + rows;
         if (!step.hooks.has(HookSite.ATTN_SCORES, b) && !step.hooks.has(HookSite.PATTERN, b)) {
             pool.run(pool.chunksFor(heads * rows), (chunk, chunks) -> {
-                float[] row = new float[keys];
+                float[] row = scoreRow(keys);
                 int from = WorkerPool.start(heads * rows, chunk, chunks, 1);
                 int to = WorkerPool.start(heads * rows, chunk + 1, chunks, 1);
                 for (int i = from; i < to; i++) {
@@ -371,6 +371,18 @@ public final class PhiModel implements AutoCloseable {
                 mix(b, cache, i / rows, i % rows, 0, keys, matrix, i * keys, z);
             }
         });
+    }
+
+    private static final ThreadLocal<float[]> SCORE_ROW = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** A thread's buffer for one query's scores over {@code keys} keys. */
+    private static float[] scoreRow(int keys) {
+        float[] row = SCORE_ROW.get();
+        if (row.length < keys) {
+            row = new float[keys];
+            SCORE_ROW.set(row);
+        }
+        return row;
     }
 
     /** {@code out[outOffset + j] = q[t, head] · k[first + j, head] * scale} for {@code j < count}. */

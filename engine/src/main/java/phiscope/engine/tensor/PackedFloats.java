@@ -108,7 +108,7 @@ public final class PackedFloats extends PackedMatrix {
             super.multiply(x, tokens, y, firstPanel, endPanel);
             return;
         }
-        float[] tile = new float[PANEL];
+        float[] tile = TILE.get();
         for (int p = firstPanel; p < endPanel; p++) {
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             long at = panelOffset(p);

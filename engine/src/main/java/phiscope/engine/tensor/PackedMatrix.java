@@ -10,6 +10,9 @@ import java.lang.foreign.MemorySegment;
  */
 public abstract sealed class PackedMatrix extends WeightMatrix permits PackedFloats, Q8Matrix, Q4Matrix {
 
+    /** A panel's results in the decode-step kernels, before {@link #storeRows}. */
+    protected static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[PANEL]);
+
     protected final MemorySegment data;
     protected final long panelBytes;
 

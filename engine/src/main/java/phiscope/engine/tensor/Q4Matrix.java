@@ -75,7 +75,7 @@ public final class Q4Matrix extends PackedMatrix {
             return;
         }
         float[] scales = SCALES.get();
-        float[] tile = new float[PANEL];
+        float[] tile = TILE.get();
         for (int p = firstPanel; p < endPanel; p++) {
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             for (int k0 = 0; k0 < cols; k0 += BLOCK) {
