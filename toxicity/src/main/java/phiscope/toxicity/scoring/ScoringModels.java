@@ -13,4 +13,9 @@ public final class ScoringModels {
     public static ScoringModel open(ModelOptions options) {
         return new EngineScoringModel(Phi.load(options.directory(), options.threads()));
     }
+
+    /** A model already loaded (the workbench's); runs made with it carry the same id as the command line's. */
+    public static ScoringModel of(Phi phi) {
+        return new EngineScoringModel(phi);
+    }
 }
