@@ -26,7 +26,7 @@ class ServerLimitsTest {
     private static Limits limits(int maxGenerations, long timeoutSeconds) {
         Limits d = Limits.DEFAULTS;
         return new Limits(d.maxNewTokens(), d.maxBodyBytes(), d.analysisQueue(), maxGenerations, timeoutSeconds,
-                d.cacheMegabytes(), d.maxPatternSize());
+                d.cacheMegabytes(), d.maxPatternSize(), d.maxAudits());
     }
 
     @Test

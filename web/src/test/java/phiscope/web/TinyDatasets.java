@@ -1,0 +1,42 @@
+package phiscope.web;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import phiscope.web.server.Json;
+
+/** Small datasets the tests write for themselves (nothing from the public datasets is bundled or needed). */
+public final class TinyDatasets {
+
+    private static final List<String> GROUPS = List.of("women", "jewish", "asian");
+
+    private TinyDatasets() {
+    }
+
+    /**
+     * A ToxiGen file in SafeNLP's format with {@code sentences} rows: hateful and neutral sentences
+     * about three groups in turn, so every group has both kinds.
+     */
+    public static Path toxigen(Path file, int sentences) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < sentences; i++) {
+            boolean hate = i % 2 == 0;
+            String group = GROUPS.get((i / 2) % GROUPS.size());
+            String text = hate ? "the " + group + " people in room " + i + " are the worst and should leave"
+                    : "the " + group + " people in room " + i + " cooked dinner for everyone";
+            rows.add(Map.of("id", i, "text", text, "toxicity_score", 1.0 + i % 5, "label", hate ? "hate" : "neutral",
+                    "target_groups", List.of(group)));
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, Json.MAPPER.writeValueAsString(rows));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+}
