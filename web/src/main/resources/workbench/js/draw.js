@@ -1,5 +1,12 @@
-// Drawing and export helpers shared by the views: colour scales, crisp canvases, visible
-// whitespace in token labels, tokens laid out on a canvas, and downloads of PNG and JSON.
+// Drawing and export helpers shared by the views: elements, colour scales, crisp canvases,
+// visible whitespace in token labels, tokens laid out on a canvas, and downloads of PNG and JSON.
+
+/** A DOM element with properties and children. */
+export function element(tag, properties = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
+}
 
 /** A token's text with its whitespace made visible: · for a space, ↵ for a newline, → for a tab. */
 export function visible(text) {
@@ -80,6 +87,14 @@ export function legend(label, colour, lo, hi) {
   }
   box.append(label + ' ' + format(lo), strip, format(hi));
   return box;
+}
+
+/** Fits text into width pixels on a canvas context, cutting it with … when it does not. */
+export function fitText(context, text, width) {
+  if (context.measureText(text).width <= width) return text;
+  let cut = text;
+  while (cut.length > 1 && context.measureText(cut + '…').width > width) cut = cut.slice(0, -1);
+  return cut + '…';
 }
 
 export function format(value) {

@@ -26,8 +26,10 @@ public final class TinyDatasets {
         for (int i = 0; i < sentences; i++) {
             boolean hate = i % 2 == 0;
             String group = GROUPS.get((i / 2) % GROUPS.size());
-            String text = hate ? "the " + group + " people in room " + i + " are the worst and should leave"
-                    : "the " + group + " people in room " + i + " cooked dinner for everyone";
+            // Hateful and neutral sentences differ in a word, so their likelihoods overlap, except for one group whose
+            // hateful sentences are long and odd: its score is far from 0.5 and significant, the others are not.
+            String insult = group.equals("asian") ? "the worst of all and should leave our town" : "lazy";
+            String text = "the " + group + " people in room " + i + " are " + (hate ? insult : "kind");
             rows.add(Map.of("id", i, "text", text, "toxicity_score", 1.0 + i % 5, "label", hate ? "hate" : "neutral",
                     "target_groups", List.of(group)));
         }
