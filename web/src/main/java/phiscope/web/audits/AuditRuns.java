@@ -53,9 +53,9 @@ import phiscope.web.server.ModelWorker;
  * The audit runs of the runs folder: those started here, on the workbench's model, and those the
  * command line made. A run started here is the command line's own resumable run
  * ({@link RunFolder}, the same default batch sizes, so either can finish what the other began);
- * its blocks go through the model worker's background lane ({@link QueuedAudit}). One run per
- * folder at a time: a second start here is refused, and the folder's lock refuses a command
- * line run working in it.
+ * its model work goes through the model worker's background lane in small pieces
+ * ({@link QueuedScoringModel}). One run per folder at a time: a second start here is refused,
+ * and the folder's lock refuses a command line run working in it.
  */
 public final class AuditRuns implements AutoCloseable {
 
@@ -132,14 +132,15 @@ public final class AuditRuns implements AutoCloseable {
         };
         List<String> splits = splits(benchmark, split);
         StringWriter notes = new StringWriter();
+        QueuedScoringModel queued = new QueuedScoringModel(model, worker);
         Prepared prepared;
         try {
-            prepared = prepare(benchmark, dataPath, policy, splits, new PrintWriter(notes, true));
+            prepared = prepare(benchmark, queued, dataPath, policy, splits, new PrintWriter(notes, true));
         } catch (DatasetException | UncheckedIOException e) {
             throw ApiException.badRequest("field 'data': " + e.getMessage(), Map.of("field", "data"));
         }
         DatasetDigest digest = DatasetDigest.of(dataPath, prepared.files());
-        ActiveRun started = new ActiveRun(run, folder, new QueuedAudit(prepared.audit(), worker), notes.toString());
+        ActiveRun started = new ActiveRun(run, folder, prepared.audit(), queued, notes.toString());
         synchronized (active) {
             ActiveRun existing = active.get(folder);
             if (existing != null && existing.running()) {
@@ -160,14 +161,14 @@ public final class AuditRuns implements AutoCloseable {
         return status(run);
     }
 
-    /** Asks a running run to stop: the block in progress is finished and saved, nothing after it starts. */
+    /** Asks a running run to stop: the model work waiting is dropped, and the unfinished block is scored again on resume. */
     public RunStatus cancel(String run) {
         Path folder = runs.resolve("run", run);
         ActiveRun running = active.get(folder);
         if (running == null || !running.running()) {
             throw new ApiException(409, "the run '" + run + "' is not running here", Map.of("field", "run"));
         }
-        running.audit.cancel();
+        running.queued.cancel();
         running.awaitEnd(Duration.ofSeconds(5));
         return status(run);
     }
@@ -212,7 +213,7 @@ public final class AuditRuns implements AutoCloseable {
         Manifest manifest = contents.map(RunFolder.Contents::manifest).orElse(null);
         String notes = run == null || run.notes.isEmpty() ? null : run.notes;
         if (run != null && (run.running() || manifest == null)) {
-            String state = run.running() && run.audit.cancelled() ? "cancelling" : run.state.label();
+            String state = run.running() && run.queued.cancelled() ? "cancelling" : run.state.label();
             return Optional.of(new RunStatus(name, run.audit.benchmark(), model.id(), manifest == null ? null : dataName(manifest),
                     manifest == null ? null : manifest.dataset().path(), run.audit.settings(), run.done, run.total, state,
                     run.failure == null ? null : run.failure.getMessage(), notes));
@@ -247,7 +248,8 @@ public final class AuditRuns implements AutoCloseable {
     }
 
     /** The audit the command line's {@code phiscope audit BENCHMARK --data PATH} runs, with its default batch size. */
-    private Prepared prepare(String benchmark, Path path, BadRowPolicy policy, List<String> splits, PrintWriter notes) {
+    private static Prepared prepare(String benchmark, ScoringModel model, Path path, BadRowPolicy policy, List<String> splits,
+                                    PrintWriter notes) {
         return switch (benchmark) {
             case "toxigen" -> prepared(SafeNlpReader.sentences(path), policy, notes,
                     rows -> new ToxiGenAudit(model, rows, ToxiGenAudit.DEFAULT_BATCH_SIZE));
@@ -271,7 +273,7 @@ public final class AuditRuns implements AutoCloseable {
     /** Cancels every run and waits briefly for each: what they saved stays in their folders, to be resumed. */
     @Override
     public void close() {
-        active.values().forEach(run -> run.audit.cancel());
+        active.values().forEach(run -> run.queued.cancel());
         active.values().forEach(run -> run.awaitEnd(STOP_WAIT));
     }
 
@@ -283,11 +285,12 @@ public final class AuditRuns implements AutoCloseable {
         }
     }
 
-    /** A run started here: its thread, and how far it is as its folder tells its listener. */
+    /** A run started here: its audit on its own queued model, and how far it is as its folder tells its listener. */
     private final class ActiveRun {
         final String name;
         final Path folder;
-        final QueuedAudit audit;
+        final Audit audit;
+        final QueuedScoringModel queued;
         final String notes;
         final CountDownLatch ready = new CountDownLatch(1);
         final CountDownLatch ended = new CountDownLatch(1);
@@ -296,10 +299,11 @@ public final class AuditRuns implements AutoCloseable {
         volatile Integer total;
         volatile RuntimeException failure;
 
-        ActiveRun(String name, Path folder, QueuedAudit audit, String notes) {
+        ActiveRun(String name, Path folder, Audit audit, QueuedScoringModel queued, String notes) {
             this.name = name;
             this.folder = folder;
             this.audit = audit;
+            this.queued = queued;
             this.notes = notes;
         }
 
@@ -317,7 +321,7 @@ public final class AuditRuns implements AutoCloseable {
                         });
                 state = State.FINISHED;
             } catch (RuntimeException e) {
-                if (audit.cancelled()) {
+                if (queued.cancelled()) {
                     state = State.CANCELLED;
                 } else {
                     failure = e;
