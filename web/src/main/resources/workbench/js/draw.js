@@ -89,6 +89,22 @@ export function legend(label, colour, lo, hi) {
   return box;
 }
 
+/**
+ * Hover and click on the cells of a canvas: cellAt(event) finds the cell under the pointer (or
+ * null), show(cell) tells the view which one is hovered (null: none) so it writes its readout,
+ * select(cell) answers a click. The canvas is redrawn after every move, to outline the hovered
+ * cell, and when the window resizes.
+ */
+export function trackCells(canvas, {cellAt, show, select, redraw}) {
+  canvas.addEventListener('mousemove', event => { show(cellAt(event)); redraw(); });
+  canvas.addEventListener('mouseleave', () => { show(null); redraw(); });
+  canvas.addEventListener('click', event => {
+    const cell = cellAt(event);
+    if (cell) select(cell);
+  });
+  window.addEventListener('resize', () => redraw());
+}
+
 /** Fits text into width pixels on a canvas context, cutting it with … when it does not. */
 export function fitText(context, text, width) {
   if (context.measureText(text).width <= width) return text;

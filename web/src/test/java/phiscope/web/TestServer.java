@@ -13,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import phiscope.engine.Phi;
 import phiscope.engine.model.BundledModel;
 import phiscope.web.server.ConfinedFolder;
@@ -56,6 +58,15 @@ public final class TestServer implements AutoCloseable {
         phi = Phi.load(BundledModel.directory(), 2);
         workbench = Workbench.start(phi, "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
                 ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes"))));
+    }
+
+    /** {@code base} with more fields, given as name, value, name, value, ... */
+    public static Map<String, Object> fields(Map<String, Object> base, Object... more) {
+        Map<String, Object> fields = new HashMap<>(base);
+        for (int i = 0; i < more.length; i += 2) {
+            fields.put((String) more[i], more[i + 1]);
+        }
+        return fields;
     }
 
     public Workbench workbench() {

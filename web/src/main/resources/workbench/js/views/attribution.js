@@ -4,7 +4,7 @@
 // model's own difference. Without tokens chosen it compares the model's two likeliest next tokens.
 
 import {postJson} from '../api.js';
-import {css, diverging, element, format, legend, sizeCanvas, visible} from '../draw.js';
+import {css, diverging, element, format, legend, sizeCanvas, trackCells, visible} from '../draw.js';
 
 export default {
   id: 'attribution', title: 'Direct logit attribution', group: 'explore',
@@ -132,19 +132,14 @@ export default {
       return geometry.all.find(c => x >= c.column && x < c.column + 1 && y >= c.row && y < c.row + 1) || null;
     }
 
-    canvas.addEventListener('mousemove', event => {
-      hover = cellAt(event);
+    trackCells(canvas, {cellAt, redraw: draw, show(cell) {
+      hover = cell;
       readout.textContent = hover ? `${hover.label}: ${format(hover.value)}` : '';
       readout.dataset.value = hover ? hover.value : '';
-      draw();
-    });
-    canvas.addEventListener('mouseleave', () => { hover = null; readout.textContent = ''; draw(); });
-    canvas.addEventListener('click', event => {
-      const at = cellAt(event);
-      if (at && at.head !== undefined) state.set({layer: at.layer, head: at.head});
-      else if (at && at.layer !== undefined) state.set({layer: at.layer});
-    });
-    window.addEventListener('resize', () => draw());
+    }, select(at) {
+      if (at.head !== undefined) state.set({layer: at.layer, head: at.head});
+      else if (at.layer !== undefined) state.set({layer: at.layer});
+    }});
 
     return {
       update(values, changed) {

@@ -4,7 +4,7 @@
 // Long prompts are read through a window of positions that follows the selected token.
 
 import {postJson} from '../api.js';
-import {css, element, fitText, inkOn, legend, sequential, sizeCanvas, visible} from '../draw.js';
+import {css, element, fitText, inkOn, legend, sequential, sizeCanvas, trackCells, visible} from '../draw.js';
 
 const WINDOW = 64;
 const COLOURINGS = {top: 'top-1 probability', target: 'target probability', rank: 'target rank'};
@@ -154,8 +154,8 @@ export default {
       return `${lens.stages[s]} @ ${position} ${JSON.stringify(visible(ctx.run.tokens[position].text))}: ${top}${tracked}`;
     }
 
-    canvas.addEventListener('mousemove', event => {
-      hover = cellAt(event);
+    trackCells(canvas, {cellAt, redraw: draw, select: at => state.set({token: lens.first + at.i}), show(at) {
+      hover = at;
       if (hover) {
         const cell = lens.cells[hover.s][hover.i];
         Object.assign(readout.dataset, {stage: lens.stages[hover.s], position: lens.first + hover.i,
@@ -164,14 +164,7 @@ export default {
       } else {
         readout.textContent = '';
       }
-      draw();
-    });
-    canvas.addEventListener('mouseleave', () => { hover = null; readout.textContent = ''; draw(); });
-    canvas.addEventListener('click', event => {
-      const at = cellAt(event);
-      if (at) state.set({token: lens.first + at.i});
-    });
-    window.addEventListener('resize', () => draw());
+    }});
 
     return {
       update(values, changed) {

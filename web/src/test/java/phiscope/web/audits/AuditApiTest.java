@@ -14,20 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import phiscope.engine.Phi;
 import phiscope.toxicity.cli.AuditCommand;
 import phiscope.toxicity.scoring.ScoringModels;
-import phiscope.web.Limits;
+import phiscope.web.ApiTest;
 import phiscope.web.TestServer;
 import phiscope.web.TestServer.Response;
 import phiscope.web.TinyDatasets;
@@ -39,35 +35,20 @@ import picocli.CommandLine;
  * command line's own run (the same summary, byte for byte, and each resumes the other), it waits
  * behind interactive work and can be cancelled, one run per folder; and the refusals.
  */
-class AuditApiTest {
+class AuditApiTest extends ApiTest {
 
-    @TempDir
-    static Path temp;
-    static TestServer server;
-    static Phi phi;
     static Path data;
     static Path runs;
 
     @BeforeAll
-    static void start() {
-        server = new TestServer(Limits.DEFAULTS, temp);
-        phi = server.workbench().phi();
+    static void prepare() {
         data = temp.resolve("data");
         runs = temp.resolve("runs");
         TinyDatasets.toxigen(data.resolve("toxigen/tiny.json"), 80);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     private static Map<String, Object> start(String run, Object... fields) {
-        Map<String, Object> request = new HashMap<>(Map.of("benchmark", "toxigen", "data", "toxigen/tiny.json", "run", run));
-        for (int i = 0; i < fields.length; i += 2) {
-            request.put((String) fields[i], fields[i + 1]);
-        }
-        return request;
+        return TestServer.fields(Map.of("benchmark", "toxigen", "data", "toxigen/tiny.json", "run", run), fields);
     }
 
     private static String query(String run) {

@@ -6,43 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
+import phiscope.web.ApiTest;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
 import phiscope.web.TestServer.Response;
 
 /** Every explore endpoint against the engine's own numbers, and its refusals of bad requests. */
-class ExploreApiTest {
+class ExploreApiTest extends ApiTest {
 
     private static final String PROMPT = "def fibonacci(n):\n    return n";
 
-    @TempDir
-    static Path temp;
-    static TestServer server;
-    static Phi phi;
     static int[] ids;
 
     @BeforeAll
-    static void start() {
-        server = new TestServer(Limits.DEFAULTS, temp);
-        phi = server.workbench().phi();
+    static void prepare() {
         ids = phi.encode(PROMPT);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static ActivationCache engineCapture(String... hooks) {

@@ -4,52 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import phiscope.engine.Phi;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
 import phiscope.probes.lens.DirectLogitAttribution;
 import phiscope.probes.lens.LogitLens;
-import phiscope.web.Limits;
+import phiscope.web.ApiTest;
 import phiscope.web.TestServer;
 
 /** The logit lens and direct logit attribution endpoints against the probes module run on its own, and their refusals. */
-class LensApiTest {
+class LensApiTest extends ApiTest {
 
     private static final String PROMPT = "def fibonacci(n):\n    if n < 2:\n        return n";
 
-    @TempDir
-    static Path temp;
-    static TestServer server;
-    static Phi phi;
     static int[] ids;
 
     @BeforeAll
-    static void start() {
-        server = new TestServer(Limits.DEFAULTS, temp);
-        phi = server.workbench().phi();
+    static void prepare() {
         ids = phi.encode(PROMPT);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     private static Map<String, Object> request(Object... fields) {
-        Map<String, Object> request = new HashMap<>(Map.of("prompt", PROMPT));
-        for (int i = 0; i < fields.length; i += 2) {
-            request.put((String) fields[i], fields[i + 1]);
-        }
-        return request;
+        return TestServer.fields(Map.of("prompt", PROMPT), fields);
     }
 
     @Test

@@ -11,11 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSelector;
 import phiscope.probes.ActivationCollector;
@@ -28,11 +25,10 @@ import phiscope.probes.linear.ProbeKind;
 import phiscope.probes.linear.ProbeSweep;
 import phiscope.probes.linear.ProbeTrainer;
 import phiscope.probes.linear.TokenScores;
-import phiscope.web.Limits;
-import phiscope.web.TestServer;
+import phiscope.web.ApiTest;
 
 /** Saved probes and sweeps as the probes folder holds them, a probe's score on a prompt, and the refusals. */
-class ProbeScoreApiTest {
+class ProbeScoreApiTest extends ApiTest {
 
     private static final String PROMPT = "for i in range(3):\n    print(i)\nThe garden was quiet.";
     private static final List<String> CODE = List.of("x = [i * i for i in range(10)]", "def f(a):\n    return a + 1",
@@ -40,17 +36,11 @@ class ProbeScoreApiTest {
     private static final List<String> PROSE = List.of("The children played by the river.", "She read the letter twice.",
             "Rain fell on the quiet town.", "We walked home after dinner.");
 
-    @TempDir
-    static Path temp;
-    static TestServer server;
-    static Phi phi;
     static LinearProbe probe;
     static ProbeSweep.Result sweep;
 
     @BeforeAll
-    static void start() throws IOException {
-        server = new TestServer(Limits.DEFAULTS, temp);
-        phi = server.workbench().phi();
+    static void prepare() throws IOException {
         Path probes = temp.resolve("probes");
         List<String> texts = new ArrayList<>(CODE);
         texts.addAll(PROSE);
@@ -74,11 +64,6 @@ class ProbeScoreApiTest {
         Files.writeString(probes.resolve("sweeps/tiny.json"), phiscope.web.server.Json.MAPPER.writeValueAsString(sweep.json()));
         Files.writeString(probes.resolve("notes.json"), "{\"results\": \"not a sweep\"}");
         Files.writeString(probes.resolve("broken.json"), "{\"type\": ");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static float[] ones(int n) {

@@ -10,54 +10,34 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
 import phiscope.engine.model.Sampler;
 import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
 import phiscope.probes.steering.SteeringVector;
-import phiscope.web.Limits;
+import phiscope.web.ApiTest;
 import phiscope.web.TestServer;
 
 /** Steered and baseline continuations as the engine and the probes module give them on their own, and the refusals. */
-class SteeringApiTest {
+class SteeringApiTest extends ApiTest {
 
     private static final String PROMPT = "The weather today";
 
-    @TempDir
-    static Path temp;
-    static TestServer server;
-    static Phi phi;
     static int[] ids;
 
     @BeforeAll
-    static void start() {
-        server = new TestServer(Limits.DEFAULTS, temp);
-        phi = server.workbench().phi();
+    static void prepare() {
         ids = phi.encode(PROMPT);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     private static Map<String, Object> request(Object... fields) {
-        Map<String, Object> request = new HashMap<>(Map.of("prompt", PROMPT, "maxNewTokens", 12));
-        for (int i = 0; i < fields.length; i += 2) {
-            request.put((String) fields[i], fields[i + 1]);
-        }
-        return request;
+        return TestServer.fields(Map.of("prompt", PROMPT, "maxNewTokens", 12), fields);
     }
 
     private static List<ServerSentEvents.Event> steer(Map<String, Object> request) {
