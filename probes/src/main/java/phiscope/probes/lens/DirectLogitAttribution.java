@@ -77,7 +77,9 @@ public final class DirectLogitAttribution {
         int heads = c.numHeads();
         int layers = c.numLayers();
         PhiWeights w = model.weights();
-        // Only the attributed position's rows are kept: every head's hook_result of a long prompt would not fit in memory.
+        // The model is causal: the tokens after the position change nothing at it, so the pass stops there. Of what it
+        // computes only the position's rows are kept: every head's hook_result of a long prompt would not fit in memory.
+        int[] prefix = Arrays.copyOf(tokens, position + 1);
         Map<HookPoint, float[]> rows = new HashMap<>();
         HookPoint embed = HookPoint.inBlock(0, HookSite.RESID_PRE);
         HookPoint last = HookPoint.inBlock(layers - 1, HookSite.RESID_POST);
@@ -92,8 +94,8 @@ public final class DirectLogitAttribution {
                 rows.put(point, Arrays.copyOfRange(a.data(), a.offset() + position * width, a.offset() + (position + 1) * width));
             });
         }
-        float[] logits = model.forward(tokens, hooks, PhiModel.Logits.ALL);
-        double modelDifference = (double) logits[position * c.vocabSize() + tokenA] - logits[position * c.vocabSize() + tokenB];
+        float[] logits = model.forward(prefix, hooks, PhiModel.Logits.LAST);
+        double modelDifference = (double) logits[tokenA] - logits[tokenB];
 
         // gamma * (W_U[a] - W_U[b]), and the final position's LayerNorm scale sigma.
         float[] unembedA = new float[d];
