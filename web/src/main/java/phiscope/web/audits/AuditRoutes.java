@@ -107,7 +107,8 @@ public final class AuditRoutes implements RouteGroup {
         String type = name.endsWith(".png") ? "image/png" : name.endsWith(".csv") ? "text/csv; charset=utf-8"
                 : name.endsWith(".jsonl") ? "application/x-ndjson" : "application/json";
         try {
-            ctx.contentType(type).result(Files.readAllBytes(file));
+            // Streamed: a results.jsonl of a large benchmark runs to tens of megabytes.
+            ctx.contentType(type).result(Files.newInputStream(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

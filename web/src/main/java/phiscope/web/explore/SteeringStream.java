@@ -31,9 +31,12 @@ final class SteeringStream {
     record VectorInfo(String hook, String method, int rows, double norm, double coefficient) {
     }
 
-    /** A vector's source texts are short prompts; these bound the forward passes that build it. */
+    /**
+     * A vector's source texts are short prompts: they are run on the model before the steered
+     * generation, with nothing else running, so their tokens are bounded (about 12 s of Phi-2).
+     */
     static final int MAX_TEXTS = 32;
-    static final int MAX_TEXT_TOKENS = 256;
+    static final int MAX_VECTOR_TOKENS = 1024;
     static final double MAX_COEFFICIENT = 1000;
 
     private final Phi phi;
@@ -63,12 +66,11 @@ final class SteeringStream {
             throw ApiException.badRequest("give either 'plus' and 'minus' (an ActAdd prompt pair) or 'positive' and 'negative' "
                     + "(two sets of prompts whose mean activations differ by the vector)");
         }
-        if (actAdd) {
-            text("plus", request.plus());
-            text("minus", request.minus());
-        } else {
-            texts("positive", request.positive());
-            texts("negative", request.negative());
+        int vectorTokens = actAdd ? tokens("plus", request.plus()) + tokens("minus", request.minus())
+                : texts("positive", request.positive()) + texts("negative", request.negative());
+        if (vectorTokens > MAX_VECTOR_TOKENS) {
+            throw ApiException.badRequest("the vector's prompts have " + vectorTokens + " tokens in all; at most " + MAX_VECTOR_TOKENS
+                    + " are run to build it", Map.of("field", actAdd ? "plus" : "positive", "max", MAX_VECTOR_TOKENS));
         }
         if (request.pooling() != null && actAdd) {
             throw ApiException.badRequest("'pooling' goes with 'positive' and 'negative', not with an ActAdd pair", Map.of("field", "pooling"));
@@ -104,22 +106,21 @@ final class SteeringStream {
         }
     }
 
-    private void texts(String field, List<String> texts) {
+    /** The tokens of a set of prompts, each non-empty. */
+    private int texts(String field, List<String> texts) {
         Check.required(field, texts);
         if (texts.isEmpty() || texts.size() > MAX_TEXTS) {
             throw ApiException.badRequest("field '" + field + "' has " + texts.size() + " prompts; give 1.." + MAX_TEXTS,
                     Map.of("field", field, "min", 1, "max", MAX_TEXTS));
         }
+        int tokens = 0;
         for (int i = 0; i < texts.size(); i++) {
-            text(field + "[" + i + "]", texts.get(i));
+            tokens += tokens(field + "[" + i + "]", texts.get(i));
         }
+        return tokens;
     }
 
-    private void text(String field, String text) {
-        int tokens = prompts.encodeAny(field, text).length;
-        if (tokens > MAX_TEXT_TOKENS) {
-            throw ApiException.badRequest("field '" + field + "' has " + tokens + " tokens; a steering prompt may have at most "
-                    + MAX_TEXT_TOKENS, Map.of("field", field, "max", MAX_TEXT_TOKENS));
-        }
+    private int tokens(String field, String text) {
+        return prompts.encodeAny(field, text).length;
     }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import phiscope.toxicity.cli.AuditCommand;
 import phiscope.toxicity.scoring.ScoringModels;
 import phiscope.web.ApiTest;
@@ -79,12 +81,17 @@ class AuditApiTest extends ApiTest {
 
     /** {@code phiscope audit toxigen} on the workbench's model, as the command line runs it. */
     private static void commandLine(Path out) {
+        commandLine("toxigen", data.resolve("toxigen/tiny.json"), out);
+    }
+
+    private static void commandLine(String benchmark, Path dataset, Path out, String... options) {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AuditCommand(options -> ScoringModels.of(phi)));
+        CommandLine cli = new CommandLine(new AuditCommand(opened -> ScoringModels.of(phi)));
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(err));
-        int code = cli.execute("toxigen", "--data", data.resolve("toxigen/tiny.json").toString(), "--out", out.toString());
-        assertEquals(0, code, err.toString());
+        List<String> arguments = new ArrayList<>(List.of(benchmark, "--data", dataset.toString(), "--out", out.toString()));
+        arguments.addAll(List.of(options));
+        assertEquals(0, cli.execute(arguments.toArray(String[]::new)), err.toString());
     }
 
     /** Holds the model worker with an analysis until the returned latch is released. */
@@ -206,8 +213,29 @@ class AuditApiTest extends ApiTest {
         assertArrayEquals(Files.readAllBytes(whole.resolve("results.jsonl")), Files.readAllBytes(interrupted.resolve("results.jsonl")));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"crows-pairs", "bbq", "winobias"})
+    void everyBenchmarkRunsHereAsTheCommandLineRunsIt(String benchmark) throws Exception {
+        Path dataset = switch (benchmark) {
+            case "crows-pairs" -> TinyDatasets.crowsPairs(data.resolve("crows/pairs.csv"), 20);
+            case "bbq" -> TinyDatasets.bbq(data.resolve("bbq/Age.jsonl"), 12);
+            default -> TinyDatasets.winoBias(data.resolve("winobias"), 10);
+        };
+        String dataName = data.relativize(dataset).toString().replace('\\', '/');
+        Response started = server.post("/api/audits/start", Map.of("benchmark", benchmark, "data", dataName, "run", "every/" + benchmark));
+        assertEquals(202, started.status(), started.raw().body());
+        JsonNode detail = awaitEnd("every/" + benchmark);
+        assertEquals("finished", detail.get("status").get("state").asText(), detail.toString());
+        Path cli = runs.resolve("every-cli/" + benchmark);
+        commandLine(benchmark, dataset, cli);
+        assertArrayEquals(Files.readAllBytes(cli.resolve("summary.json")), Files.readAllBytes(runs.resolve("every/" + benchmark + "/summary.json")));
+        JsonNode chart = detail.get("report").get("charts").get(0);
+        assertEquals(benchmark.equals("crows-pairs") ? 50 : 0, chart.get("reference").asDouble(), "the unbiased line");
+    }
+
     @Test
-    void datasetsAreListedFromTheDataFolder() {
+    void datasetsAreListedFromTheDataFolder() throws IOException {
+        Files.writeString(data.resolve(".hidden.json"), "[]");
         JsonNode datasets = server.get("/api/audits/datasets").assertOk().json().get("datasets");
         assertEquals("toxigen", datasets.get(0).get("path").asText());
         assertTrue(datasets.get(0).get("folder").asBoolean());
@@ -218,7 +246,7 @@ class AuditApiTest extends ApiTest {
             }
         });
         assertTrue(files.contains("toxigen/tiny.json"), files.toString());
-        assertTrue(files.stream().allMatch(f -> f.startsWith("toxigen/")), files.toString());
+        assertTrue(files.stream().noneMatch(f -> f.contains(".hidden")), "hidden files are not offered: " + files);
     }
 
     @Test

@@ -116,8 +116,11 @@ class SteeringApiTest extends ApiTest {
                 .assertFieldError(400, "positive", "field 'positive' has 0 prompts; give 1..32");
         server.post("/api/steer", request("positive", List.of("c", ""), "negative", List.of("d")))
                 .assertFieldError(400, "positive[1]", "must not be empty");
-        server.post("/api/steer", request("positive", List.of("c"), "negative", List.of("word ".repeat(300))))
-                .assertFieldError(400, "negative[0]", "a steering prompt may have at most 256");
+        String many = " word".repeat(600);
+        String more = " word".repeat(500);
+        int tokens = phi.encode(many).length + phi.encode(more).length;
+        server.post("/api/steer", request("positive", List.of(many), "negative", List.of(more)))
+                .assertFieldError(400, "positive", "the vector's prompts have " + tokens + " tokens in all; at most 1024");
         server.post("/api/steer", request("plus", "a", "minus", "b", "layer", 4)).assertFieldError(400, "layer", "0..3");
         server.post("/api/steer", request("plus", "a", "minus", "b", "site", "mlp_post"))
                 .assertFieldError(400, "site", "unknown steering site 'mlp_post'");
