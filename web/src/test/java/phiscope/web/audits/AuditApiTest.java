@@ -174,6 +174,11 @@ class AuditApiTest extends ApiTest {
             assertEquals(80, started.json().get("total").asInt());
             awaitStatus(status -> status.get("waitingBackground").asInt() == 1); // its first block waits behind the analysis
             server.post("/api/audits/start", start("cancelled")).assertFieldError(409, "run", "the run 'cancelled' is already running");
+            assertEquals(202, server.post("/api/audits/start", start("second")).status());
+            Response third = server.post("/api/audits/start", start("third"));
+            third.assertError(429, "2 audit runs are running, the most at once");
+            assertTrue(third.raw().headers().firstValue("Retry-After").isPresent());
+            server.post("/api/audits/cancel", Map.of("run", "second")).assertOk();
             server.post("/api/audits/cancel", Map.of("run", "cancelled")).assertOk();
         } finally {
             release.countDown();
@@ -231,6 +236,16 @@ class AuditApiTest extends ApiTest {
         assertArrayEquals(Files.readAllBytes(cli.resolve("summary.json")), Files.readAllBytes(runs.resolve("every/" + benchmark + "/summary.json")));
         JsonNode chart = detail.get("report").get("charts").get(0);
         assertEquals(benchmark.equals("crows-pairs") ? 50 : 0, chart.get("reference").asDouble(), "the unbiased line");
+    }
+
+    @Test
+    void aRunOnADatasetOutsideTheDataFolderIsListedButCannotBeResumedHere() {
+        Path elsewhere = TinyDatasets.toxigen(temp.resolve("elsewhere/toxigen.json"), 12);
+        commandLine("toxigen", elsewhere, runs.resolve("outside"));
+        JsonNode status = server.get("/api/audits/run?run=outside").assertOk().json().get("status");
+        assertEquals("finished", status.get("state").asText());
+        assertTrue(status.get("data").isNull(), "no name in the data folder to start it with");
+        assertEquals(elsewhere.toAbsolutePath().normalize().toString(), status.get("datasetPath").asText());
     }
 
     @Test
