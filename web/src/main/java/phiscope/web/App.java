@@ -29,6 +29,8 @@ import phiscope.web.server.TimedOutException;
 public final class App implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(App.class);
+    /** Set on a request whose error an endpoint phrased itself. */
+    private static final String ANSWERED = "phiscope.answered";
 
     private final Javalin javalin;
 
@@ -79,7 +81,10 @@ public final class App implements AutoCloseable {
     }
 
     private static void handleErrors(RoutesConfig routes) {
-        routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.details()));
+        routes.exception(ApiException.class, (e, ctx) -> {
+            ctx.attribute(ANSWERED, true);
+            error(ctx, e.status(), e.getMessage(), e.details());
+        });
         routes.exception(UnknownHookException.class, (e, ctx) ->
                 error(ctx, 400, e.getMessage(), Map.of("field", "hook", "suggestions", e.suggestions())));
         routes.exception(IllegalArgumentException.class, (e, ctx) -> error(ctx, 400, e.getMessage(), Map.of()));
@@ -98,7 +103,8 @@ public final class App implements AutoCloseable {
             error(ctx, 500, "internal error: " + e, Map.of());
         });
         routes.error(404, ctx -> {
-            if (ctx.path().startsWith("/api/")) {
+            // A 404 an endpoint answered itself (no such run) keeps its own message.
+            if (ctx.path().startsWith("/api/") && ctx.attribute(ANSWERED) == null) {
                 error(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path(), Map.of());
             }
         });

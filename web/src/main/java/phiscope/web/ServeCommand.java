@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", description = {
-    "Run the browser workbench on a model: tokens, attention, activations, predictions, generation.",
+    "Run the browser workbench on a model: tokens, attention, activations, lenses, probes, steering, generation and audits.",
     "Serves http://127.0.0.1:7070/ unless told otherwise; Ctrl-C stops it."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -37,6 +37,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Folder of datasets clients may name (default: notebooks-data/ in the project).")
     Path data;
 
+    @Option(names = "--probes", paramLabel = "DIR", description = "Folder of saved probes and probe sweep results clients may name "
+            + "(default: the runs folder).")
+    Path probes;
+
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Most tokens one generation may ask for (default: ${DEFAULT-VALUE}).")
     int maxNewTokens = Limits.DEFAULTS.maxNewTokens();
 
@@ -52,18 +56,22 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--cache-mb", paramLabel = "MB", description = "Memory for activations kept between requests (default: ${DEFAULT-VALUE}).")
     long cacheMegabytes = Limits.DEFAULTS.cacheMegabytes();
 
+    @Option(names = "--max-audits", paramLabel = "N", description = "Audit runs running at once (default: ${DEFAULT-VALUE}).")
+    int maxAudits = Limits.DEFAULTS.maxAudits();
+
     @Override
     public Integer call() throws InterruptedException {
         Limits limits = new Limits(maxNewTokens, Limits.DEFAULTS.maxBodyBytes(), queue, maxGenerations, timeoutSeconds,
-                cacheMegabytes, Limits.DEFAULTS.maxPatternSize());
+                cacheMegabytes, Limits.DEFAULTS.maxPatternSize(), maxAudits);
         if (!isLoopback(host)) {
             log.warn("listening on {}, which is not a loopback address: anyone who can reach this machine can use the "
                     + "workbench and its model (there is no authentication)", host);
         }
         Phi phi = model.load();
-        Workbench workbench = Workbench.start(phi, host, port, limits,
-                ConfinedFolder.of(runs != null ? runs : projectFolder("runs")),
-                ConfinedFolder.of(data != null ? data : projectFolder("notebooks-data")));
+        Path runsFolder = runs != null ? runs : projectFolder("runs");
+        Workbench workbench = Workbench.start(phi, host, port, limits, new Folders(ConfinedFolder.of(runsFolder),
+                ConfinedFolder.of(data != null ? data : projectFolder("notebooks-data")),
+                ConfinedFolder.of(probes != null ? probes : runsFolder)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             workbench.close();

@@ -3,35 +3,40 @@ package phiscope.web;
 import java.time.Duration;
 import java.util.List;
 import phiscope.engine.Phi;
+import phiscope.web.audits.AuditRoutes;
+import phiscope.web.audits.AuditRuns;
 import phiscope.web.explore.ExploreRoutes;
-import phiscope.web.server.ConfinedFolder;
+import phiscope.web.probes.ProbeRoutes;
+import phiscope.web.probes.SavedProbes;
 import phiscope.web.server.ModelWorker;
 
 /**
- * A running workbench: a loaded model, the one worker thread that runs it, and the server with
- * every route group. New feature areas (probes, audits) add their group in {@link #start}.
- *
- * @param runs the audit run folder clients may name runs in
- * @param data the folder clients may name dataset files in
+ * A running workbench: a loaded model, the one worker thread that runs it, the audit runs that
+ * share it, and the server with every route group (new feature areas add theirs in {@link #start}).
  */
-public record Workbench(App app, ModelWorker worker, Phi phi, ConfinedFolder runs, ConfinedFolder data) implements AutoCloseable {
+public record Workbench(App app, ModelWorker worker, AuditRuns audits, Phi phi, Folders folders) implements AutoCloseable {
 
-    public static Workbench start(Phi phi, String host, int port, Limits limits, ConfinedFolder runs, ConfinedFolder data) {
-        ModelWorker worker = new ModelWorker(limits.analysisQueue(), limits.maxGenerations(),
+    public static Workbench start(Phi phi, String host, int port, Limits limits, Folders folders) {
+        ModelWorker worker = new ModelWorker(limits.analysisQueue(), limits.maxGenerations(), limits.maxAudits(),
                 Duration.ofSeconds(limits.timeoutSeconds()));
+        AuditRuns audits = new AuditRuns(phi, worker, folders.runs(), folders.data(), limits.maxAudits());
         try {
-            App app = App.start(host, port, limits, List.of(new ExploreRoutes(phi, worker, limits)));
-            return new Workbench(app, worker, phi, runs, data);
+            SavedProbes probes = new SavedProbes(folders.probes());
+            App app = App.start(host, port, limits, List.of(new ExploreRoutes(phi, worker, limits, probes),
+                    new ProbeRoutes(probes), new AuditRoutes(audits, folders.data())));
+            return new Workbench(app, worker, audits, phi, folders);
         } catch (RuntimeException e) {
+            audits.close();
             worker.close();
             throw e;
         }
     }
 
-    /** Stops the server and the worker; the model stays open for its owner to close. */
+    /** Stops the server, cancels the audit runs (what they saved stays, to be resumed) and stops the worker; the model stays open. */
     @Override
     public void close() {
         app.close();
+        audits.close();
         worker.close();
     }
 }

@@ -1,5 +1,12 @@
-// Drawing and export helpers shared by the views: colour scales, crisp canvases, visible
-// whitespace in token labels, tokens laid out on a canvas, and downloads of PNG and JSON.
+// Drawing and export helpers shared by the views: elements, colour scales, crisp canvases,
+// visible whitespace in token labels, tokens laid out on a canvas, and downloads of PNG and JSON.
+
+/** A DOM element with properties and children. */
+export function element(tag, properties = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
+}
 
 /** A token's text with its whitespace made visible: · for a space, ↵ for a newline, → for a tab. */
 export function visible(text) {
@@ -80,6 +87,30 @@ export function legend(label, colour, lo, hi) {
   }
   box.append(label + ' ' + format(lo), strip, format(hi));
   return box;
+}
+
+/**
+ * Hover and click on the cells of a canvas: cellAt(event) finds the cell under the pointer (or
+ * null), show(cell) tells the view which one is hovered (null: none) so it writes its readout,
+ * select(cell) answers a click. The canvas is redrawn after every move, to outline the hovered
+ * cell, and when the window resizes.
+ */
+export function trackCells(canvas, {cellAt, show, select, redraw}) {
+  canvas.addEventListener('mousemove', event => { show(cellAt(event)); redraw(); });
+  canvas.addEventListener('mouseleave', () => { show(null); redraw(); });
+  canvas.addEventListener('click', event => {
+    const cell = cellAt(event);
+    if (cell) select(cell);
+  });
+  window.addEventListener('resize', () => redraw());
+}
+
+/** Fits text into width pixels on a canvas context, cutting it with … when it does not. */
+export function fitText(context, text, width) {
+  if (context.measureText(text).width <= width) return text;
+  let cut = text;
+  while (cut.length > 1 && context.measureText(cut + '…').width > width) cut = cut.slice(0, -1);
+  return cut + '…';
 }
 
 export function format(value) {

@@ -73,6 +73,8 @@ function showGroup(group) {
     return button;
   }));
   for (const panel of panels) panel.section.hidden = panel.view.group !== group;
+  // Only the explore views read the prompt.
+  document.getElementById('prompt-form').hidden = group !== 'explore';
 }
 
 function notify(values, changed) {

@@ -5,8 +5,12 @@ const DEFAULTS = {
   group: 'explore', prompt: '', token: -1, layer: 0, head: 0, overview: 'patterns',
   activation: 'neuron', neuron: 0, site: 'post', hook: 'hook_resid_post', dirToken: '', dirMinus: '',
   maxNewTokens: 32, temperature: 0, topK: 0, topP: 1, seed: 0,
+  target: '', lensColour: 'top', dlaToken: '', dlaVersus: '', probe: '', probeClass: 1,
+  steerMode: 'actadd', steerSite: 'resid_pre', steerCoefficient: 4, steerPlus: '', steerMinus: '',
+  run: '', sweep: '',
 };
-const NUMBERS = new Set(['token', 'layer', 'head', 'neuron', 'maxNewTokens', 'temperature', 'topK', 'topP', 'seed']);
+const NUMBERS = new Set(['token', 'layer', 'head', 'neuron', 'maxNewTokens', 'temperature', 'topK', 'topP', 'seed', 'probeClass',
+  'steerCoefficient']);
 
 function fromHash(hash) {
   const values = {};

@@ -1,5 +1,9 @@
 package phiscope.web;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,15 +13,41 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import phiscope.engine.Phi;
 import phiscope.engine.model.BundledModel;
 import phiscope.web.server.ConfinedFolder;
 import phiscope.web.server.Json;
 
-/** A workbench on the bundled nanophi-py model on a free loopback port, and a client for it. */
+/**
+ * A workbench on the bundled nanophi-py model on a free loopback port, and a client for it; its
+ * runs, data and probes folders are {@code runs/}, {@code data/} and {@code probes/} in {@code folders}.
+ */
 public final class TestServer implements AutoCloseable {
 
     public record Response(int status, JsonNode json, HttpResponse<String> raw) {
+
+        /** Asserts a JSON error with this status whose message contains {@code messagePart}. */
+        public Response assertError(int expectedStatus, String messagePart) {
+            assertEquals(expectedStatus, status, () -> raw.body());
+            assertNotNull(json, "a JSON error body");
+            String error = json.path("error").asText();
+            assertTrue(error.contains(messagePart), () -> "'" + error + "' should mention '" + messagePart + "'");
+            return this;
+        }
+
+        /** {@link #assertError} that also names {@code field} in the body. */
+        public Response assertFieldError(int expectedStatus, String field, String messagePart) {
+            assertError(expectedStatus, messagePart);
+            assertEquals(field, json.path("field").asText(), () -> raw.body());
+            return this;
+        }
+
+        public Response assertOk() {
+            assertEquals(200, status, () -> raw.body());
+            return this;
+        }
     }
 
     private final Phi phi;
@@ -26,8 +56,17 @@ public final class TestServer implements AutoCloseable {
 
     public TestServer(Limits limits, Path folders) {
         phi = Phi.load(BundledModel.directory(), 2);
-        workbench = Workbench.start(phi, "127.0.0.1", 0, limits,
-                ConfinedFolder.of(folders.resolve("runs")), ConfinedFolder.of(folders.resolve("data")));
+        workbench = Workbench.start(phi, "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
+                ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes"))));
+    }
+
+    /** {@code base} with more fields, given as name, value, name, value, ... */
+    public static Map<String, Object> fields(Map<String, Object> base, Object... more) {
+        Map<String, Object> fields = new HashMap<>(base);
+        for (int i = 0; i < more.length; i += 2) {
+            fields.put((String) more[i], more[i + 1]);
+        }
+        return fields;
     }
 
     public Workbench workbench() {

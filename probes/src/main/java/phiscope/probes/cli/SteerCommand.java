@@ -107,13 +107,7 @@ public final class SteerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HookSite hookSite = switch (site.toLowerCase(Locale.ROOT).replace("hook_", "")) {
-            case "resid_pre" -> HookSite.RESID_PRE;
-            case "resid_post" -> HookSite.RESID_POST;
-            case "attn_out" -> HookSite.ATTN_OUT;
-            case "mlp_out" -> HookSite.MLP_OUT;
-            default -> throw new IllegalArgumentException("unknown --site '" + site + "'; choose resid_pre, resid_post, attn_out or mlp_out");
-        };
+        HookSite hookSite = SteeringVector.site(site);
         try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("steering")) {
             int layers = phi.config().numLayers();

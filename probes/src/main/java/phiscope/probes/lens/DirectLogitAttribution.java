@@ -1,9 +1,13 @@
 package phiscope.probes.lens;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import phiscope.engine.hooks.ActivationCache;
+import java.util.Map;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
@@ -52,6 +56,14 @@ public final class DirectLogitAttribution {
     }
 
     public static Result compute(PhiModel model, int[] tokens, int position, int tokenA, int tokenB) {
+        return compute(model, model.hooks(), tokens, position, tokenA, tokenB);
+    }
+
+    /**
+     * The attribution of the model's pass with {@code hooks}: hooks that edit activations (an
+     * ablation) change what is attributed, and a hook that throws stops the pass.
+     */
+    public static Result compute(PhiModel model, Hooks hooks, int[] tokens, int position, int tokenA, int tokenB) {
         PhiConfig c = model.config();
         if (position < 0 || position >= tokens.length) {
             throw new IllegalArgumentException("position " + position + " is out of range for " + tokens.length + " tokens");
@@ -65,11 +77,25 @@ public final class DirectLogitAttribution {
         int heads = c.numHeads();
         int layers = c.numLayers();
         PhiWeights w = model.weights();
-        Hooks hooks = model.hooks();
-        ActivationCache cache = ActivationCache.capture(hooks, "blocks.0.hook_resid_pre", "blocks.*.attn.hook_result",
-                "blocks.*.hook_mlp_out", "blocks." + (layers - 1) + ".hook_resid_post");
-        float[] logits = model.forward(tokens, hooks, PhiModel.Logits.ALL);
-        double modelDifference = (double) logits[position * c.vocabSize() + tokenA] - logits[position * c.vocabSize() + tokenB];
+        // The model is causal: the tokens after the position change nothing at it, so the pass stops there. Of what it
+        // computes only the position's rows are kept: every head's hook_result of a long prompt would not fit in memory.
+        int[] prefix = Arrays.copyOf(tokens, position + 1);
+        Map<HookPoint, float[]> rows = new HashMap<>();
+        HookPoint embed = HookPoint.inBlock(0, HookSite.RESID_PRE);
+        HookPoint last = HookPoint.inBlock(layers - 1, HookSite.RESID_POST);
+        List<HookPoint> points = new ArrayList<>(List.of(embed, last));
+        for (int layer = 0; layer < layers; layer++) {
+            points.add(HookPoint.inBlock(layer, HookSite.RESULT));
+            points.add(HookPoint.inBlock(layer, HookSite.MLP_OUT));
+        }
+        for (HookPoint point : points) {
+            hooks.observe(point, a -> {
+                int width = a.size() / a.shape()[0];
+                rows.put(point, Arrays.copyOfRange(a.data(), a.offset() + position * width, a.offset() + (position + 1) * width));
+            });
+        }
+        float[] logits = model.forward(prefix, hooks, PhiModel.Logits.LAST);
+        double modelDifference = (double) logits[tokenA] - logits[tokenB];
 
         // gamma * (W_U[a] - W_U[b]), and the final position's LayerNorm scale sigma.
         float[] unembedA = new float[d];
@@ -83,22 +109,20 @@ public final class DirectLogitAttribution {
             direction[i] = w.finalNorm().weight()[i] * u;
             constant += w.finalNorm().bias()[i] * u;
         }
-        float[] finalResidual = cache.get("blocks." + (layers - 1) + ".hook_resid_post").data();
-        double sigma = scale(finalResidual, position * d, d, c.layerNormEps());
+        double sigma = scale(rows.get(last), 0, d, c.layerNormEps());
 
         List<Contribution> parts = new ArrayList<>();
         parts.add(new Contribution("embed", "embed", -1, -1,
-                project(cache.get("blocks.0.hook_resid_pre").data(), position * d, direction, sigma)));
+                project(rows.get(embed), 0, direction, sigma)));
         for (int layer = 0; layer < layers; layer++) {
-            float[] result = cache.get("blocks." + layer + ".attn.hook_result").data();
+            float[] result = rows.get(HookPoint.inBlock(layer, HookSite.RESULT));
             for (int h = 0; h < heads; h++) {
-                parts.add(new Contribution("L" + layer + "H" + h, "head", layer, h,
-                        project(result, (position * heads + h) * d, direction, sigma)));
+                parts.add(new Contribution("L" + layer + "H" + h, "head", layer, h, project(result, h * d, direction, sigma)));
             }
             parts.add(new Contribution("L" + layer + " attn bias", "attn_bias", layer, -1,
                     project(w.blocks().get(layer).dense().bias(), 0, direction, sigma)));
             parts.add(new Contribution("L" + layer + " mlp", "mlp", layer, -1,
-                    project(cache.get("blocks." + layer + ".hook_mlp_out").data(), position * d, direction, sigma)));
+                    project(rows.get(HookPoint.inBlock(layer, HookSite.MLP_OUT)), 0, direction, sigma)));
         }
         parts.add(new Contribution("ln_final bias + lm_head bias", "constant", -1, -1, constant));
         return new Result(parts, modelDifference, position);

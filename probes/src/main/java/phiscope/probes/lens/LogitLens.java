@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
 import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
@@ -21,6 +23,9 @@ import tech.tablesaw.api.Table;
  * position. After the last block this is exactly the model's output.
  */
 public final class LogitLens {
+
+    /** Rows unembedded at once: the logits buffer stays small on a 51200-token vocabulary. */
+    private static final int ROWS_PER_CHUNK = 32;
 
     /** A predicted token with its probability. */
     public record Prediction(int id, String text, double probability) {
@@ -76,13 +81,38 @@ public final class LogitLens {
     private LogitLens() {
     }
 
+    /** The residual streams the lens decodes, stage by stage: the embedding (the input of block 0), then each block's output. */
+    public static List<HookPoint> streams(PhiConfig config) {
+        List<HookPoint> points = new ArrayList<>(List.of(HookPoint.inBlock(0, HookSite.RESID_PRE)));
+        for (int b = 0; b < config.numLayers(); b++) {
+            points.add(HookPoint.inBlock(b, HookSite.RESID_POST));
+        }
+        return points;
+    }
+
     /**
+     * Runs the model on {@code tokens} and decodes its residual streams (see {@link #decode}).
+     *
      * @param positions which positions to decode (0-based)
      * @param vocabularyLimit top-k lists only ids below it (never embedding padding)
      * @param target the token id to track, or -1
      */
     public static Result run(PhiModel model, int[] tokens, int[] positions, int topK, int vocabularyLimit, int target,
                              IntFunction<String> tokenText) {
+        List<HookPoint> points = streams(model.config());
+        Hooks hooks = model.hooks();
+        ActivationCache cache = ActivationCache.capture(hooks, points.stream().map(HookPoint::name).toArray(String[]::new));
+        model.forward(tokens, hooks, PhiModel.Logits.NONE);
+        List<float[]> streams = points.stream().map(point -> cache.get(point.name()).data()).toList();
+        return decode(model, tokens, streams, positions, topK, vocabularyLimit, target, tokenText);
+    }
+
+    /**
+     * The lens on residual streams already captured: {@code streams} holds the {@code [T, D]}
+     * activations at {@link #streams} of the model's pass over {@code tokens}, in that order.
+     */
+    public static Result decode(PhiModel model, int[] tokens, List<float[]> streams, int[] positions, int topK,
+                                int vocabularyLimit, int target, IntFunction<String> tokenText) {
         PhiConfig c = model.config();
         if (topK < 1) {
             throw new IllegalArgumentException("top-k must be at least 1, not " + topK);
@@ -90,49 +120,57 @@ public final class LogitLens {
         if (target >= c.vocabSize()) {
             throw new IllegalArgumentException("target token " + target + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
         }
-        Hooks hooks = model.hooks();
-        ActivationCache cache = ActivationCache.capture(hooks, "blocks.0.hook_resid_pre", "blocks.*.hook_resid_post");
-        model.forward(tokens, hooks, PhiModel.Logits.NONE);
-        List<String> stages = new ArrayList<>(List.of("embed"));
-        List<float[]> streams = new ArrayList<>(List.of(cache.get("blocks.0.hook_resid_pre").data()));
-        for (int b = 0; b < c.numLayers(); b++) {
-            stages.add("blocks." + b);
-            streams.add(cache.get("blocks." + b + ".hook_resid_post").data());
-        }
         int d = c.hiddenSize();
+        if (streams.size() != c.numLayers() + 1 || streams.stream().anyMatch(s -> s.length != tokens.length * d)) {
+            throw new IllegalArgumentException("the lens reads " + (c.numLayers() + 1) + " residual streams of [" + tokens.length
+                    + ", " + d + "] (the embedding, then every block's output)");
+        }
+        for (int position : positions) {
+            if (position < 0 || position >= tokens.length) {
+                throw new IllegalArgumentException("position " + position + " is out of range for " + tokens.length + " tokens");
+            }
+        }
         int vocab = c.vocabSize();
         PhiWeights w = model.weights();
-        float[] row = new float[d];
-        float[] normalized = new float[d];
-        float[] logits = new float[vocab];
+        int chunk = Math.max(1, Math.min(ROWS_PER_CHUNK, positions.length));
+        float[] rows = new float[chunk * d];
+        float[] normalized = new float[chunk * d];
+        float[] logits = new float[chunk * vocab];
         List<Cell> cells = new ArrayList<>();
-        for (int s = 0; s < stages.size(); s++) {
-            for (int position : positions) {
-                if (position < 0 || position >= tokens.length) {
-                    throw new IllegalArgumentException("position " + position + " is out of range for " + tokens.length + " tokens");
+        for (int s = 0; s < streams.size(); s++) {
+            String stage = s == 0 ? "embed" : "blocks." + (s - 1);
+            // The positions of a stage are unembedded a chunk at a time: one pass over lm_head serves many rows.
+            for (int first = 0; first < positions.length; first += chunk) {
+                int count = Math.min(chunk, positions.length - first);
+                for (int r = 0; r < count; r++) {
+                    System.arraycopy(streams.get(s), positions[first + r] * d, rows, r * d, d);
                 }
-                System.arraycopy(streams.get(s), position * d, row, 0, d);
-                Ops.layerNorm(row, 1, d, w.finalNorm().weight(), w.finalNorm().bias(), c.layerNormEps(), normalized);
-                w.lmHead().forward(model.pool(), normalized, 1, logits);
-                cells.add(cell(stages.get(s), position, tokenText.apply(tokens[position]), logits, topK, vocabularyLimit, target, tokenText));
+                Ops.layerNorm(rows, count, d, w.finalNorm().weight(), w.finalNorm().bias(), c.layerNormEps(), normalized);
+                w.lmHead().forward(model.pool(), normalized, count, logits);
+                for (int r = 0; r < count; r++) {
+                    int position = positions[first + r];
+                    cells.add(cell(stage, position, tokenText.apply(tokens[position]), logits, r * vocab, vocab, topK,
+                            vocabularyLimit, target, tokenText));
+                }
             }
         }
         return new Result(cells, target, target >= 0 ? tokenText.apply(target) : "");
     }
 
-    private static Cell cell(String stage, int position, String input, float[] logits, int topK, int limit, int target,
-                             IntFunction<String> tokenText) {
-        float logSumExp = Ops.logSumExp(logits, 0, logits.length);
+    /** One cell from the logits at {@code base} (a row of {@code vocab}). */
+    private static Cell cell(String stage, int position, String input, float[] logits, int base, int vocab, int topK, int limit,
+                             int target, IntFunction<String> tokenText) {
+        float logSumExp = Ops.logSumExp(logits, base, vocab);
         int k = Math.min(topK, limit);
         // The k best ids by insertion into a short sorted list: one pass over the vocabulary.
         int[] best = new int[k];
         int kept = 0;
         for (int id = 0; id < limit; id++) {
-            if (kept == k && logits[id] <= logits[best[k - 1]]) {
+            if (kept == k && logits[base + id] <= logits[base + best[k - 1]]) {
                 continue;
             }
             int at = kept < k ? kept++ : k - 1;
-            while (at > 0 && logits[best[at - 1]] < logits[id]) {
+            while (at > 0 && logits[base + best[at - 1]] < logits[base + id]) {
                 best[at] = best[at - 1];
                 at--;
             }
@@ -140,18 +178,18 @@ public final class LogitLens {
         }
         List<Prediction> top = new ArrayList<>();
         for (int id : best) {
-            top.add(new Prediction(id, tokenText.apply(id), Math.exp(logits[id] - logSumExp)));
+            top.add(new Prediction(id, tokenText.apply(id), Math.exp(logits[base + id] - logSumExp)));
         }
         int rank = -1;
         double probability = Double.NaN;
         if (target >= 0) {
             rank = 1;
             for (int i = 0; i < limit; i++) {
-                if (logits[i] > logits[target]) {
+                if (logits[base + i] > logits[base + target]) {
                     rank++;
                 }
             }
-            probability = Math.exp(logits[target] - logSumExp);
+            probability = Math.exp(logits[base + target] - logSumExp);
         }
         return new Cell(stage, position, input, top, rank, probability);
     }

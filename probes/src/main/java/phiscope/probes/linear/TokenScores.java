@@ -1,7 +1,9 @@
 package phiscope.probes.linear;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.Hooks;
@@ -29,27 +31,35 @@ public final class TokenScores {
         }
         HookPoint point = HookPoint.parse(probe.hook(), phi.config());
         ActivationCollector.requirePerToken(point);
-        float[][] rows = new float[ids.length][];
+        float[][] activation = new float[1][];
         Hooks hooks = phi.hooks();
-        hooks.observe(point, a -> {
-            int width = a.size() / ids.length;
-            for (int t = 0; t < ids.length; t++) {
-                rows[t] = Pooling.LAST.pool(a.data(), a.offset() + t * width, 1, width);
-            }
-        });
+        hooks.observe(point, a -> activation[0] = a.copy());
         phi.model().forward(ids, hooks, PhiModel.Logits.NONE);
+        return score(probe, ids, activation[0], id -> phi.decode(new int[] {id}));
+    }
+
+    /**
+     * The scores from the probe's hook activation of {@code ids}, already captured: {@code
+     * activation} is the {@code [T, ...]} tensor, row-major, one row of the probe's features per token.
+     */
+    public static List<TokenScore> score(LinearProbe probe, int[] ids, float[] activation, IntFunction<String> tokenText) {
+        if (ids.length == 0 || activation.length != ids.length * probe.features()) {
+            throw new IllegalArgumentException("the probe on " + probe.hook() + " reads " + probe.features() + " features per token; "
+                    + "the activation has " + activation.length + " values for " + ids.length + " tokens");
+        }
+        int width = probe.features();
         List<TokenScore> scores = new ArrayList<>();
-        float[] running = new float[rows[0].length];
+        float[] running = new float[width];
         for (int t = 0; t < ids.length; t++) {
-            float[] x = rows[t];
+            float[] x = Arrays.copyOfRange(activation, t * width, (t + 1) * width);
             if (probe.pooling() == Pooling.MEAN) {
-                for (int j = 0; j < running.length; j++) {
-                    running[j] += (rows[t][j] - running[j]) / (t + 1);
+                for (int j = 0; j < width; j++) {
+                    running[j] += (x[j] - running[j]) / (t + 1);
                 }
                 x = running.clone();
             }
             double[] p = probe.probabilities(x);
-            scores.add(new TokenScore(t, ids[t], phi.decode(new int[] {ids[t]}), p, probe.predict(x)));
+            scores.add(new TokenScore(t, ids[t], tokenText.apply(ids[t]), p, probe.predict(x)));
         }
         return scores;
     }

@@ -8,10 +8,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.Hook;
 import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.hooks.HookSite;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.SafeTensorsWriter;
@@ -33,6 +35,20 @@ public record SteeringVector(String hook, String method, float[][] rows, Map<Str
             throw new IllegalArgumentException("a steering vector needs at least one row");
         }
         provenance = Map.copyOf(provenance);
+    }
+
+    /** The sites a vector is usually added at, by the names the commands and the workbench take. */
+    public static final List<String> SITES = List.of("resid_pre", "resid_post", "attn_out", "mlp_out");
+
+    /** One of {@link #SITES} (a leading {@code hook_} is allowed). */
+    public static HookSite site(String name) {
+        return switch (name.toLowerCase(Locale.ROOT).replace("hook_", "")) {
+            case "resid_pre" -> HookSite.RESID_PRE;
+            case "resid_post" -> HookSite.RESID_POST;
+            case "attn_out" -> HookSite.ATTN_OUT;
+            case "mlp_out" -> HookSite.MLP_OUT;
+            default -> throw new IllegalArgumentException("unknown steering site '" + name + "'; choose " + String.join(", ", SITES));
+        };
     }
 
     public int width() {

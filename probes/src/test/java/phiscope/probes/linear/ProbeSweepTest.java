@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,28 @@ class ProbeSweepTest {
                 assertEquals(i, scores.getLast().predicted());
             }
         }
+    }
+
+    @Test
+    void scoresFromACapturedActivationMustMatchTheProbesWidth() {
+        HookPoint point = HookPoint.parse("blocks.1.hook_resid_post", phi.config());
+        int width = phi.config().hiddenSize();
+        LinearProbe probe = new ProbeTrainer(ProbeKind.DIFFERENCE_OF_MEANS, 0).train(point.name(), Pooling.LAST,
+                List.of("low", "high"), new float[][] {new float[width], filled(width, 1)}, new int[] {0, 1});
+        int[] ids = {1, 2, 3};
+        List<TokenScores.TokenScore> scores = TokenScores.score(probe, ids, filled(3 * width, 1), String::valueOf);
+        assertEquals(3, scores.size());
+        assertEquals("2", scores.get(1).token());
+        assertArrayEquals(probe.probabilities(filled(width, 1)), scores.get(2).probabilities(), 0);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
+                () -> TokenScores.score(probe, ids, new float[2 * width], String::valueOf));
+        assertTrue(wrong.getMessage().contains("reads " + width + " features per token"), wrong.getMessage());
+    }
+
+    private static float[] filled(int length, float value) {
+        float[] values = new float[length];
+        Arrays.fill(values, value);
+        return values;
     }
 
     @Test

@@ -118,4 +118,13 @@ class SteeringTest {
         assertEquals(Math.round(unsteered * 10000) / 10000.0, sweep.doubleColumn("metric").getDouble(0));
         assertTrue(sweep.doubleColumn("change").getDouble(1) > 0.5, "steering towards prose favours the prose completion: " + sweep.print());
     }
+
+    @Test
+    void sitesAreNamedAsTheCommandsNameThem() {
+        assertEquals(List.of(HookSite.RESID_PRE, HookSite.RESID_POST, HookSite.ATTN_OUT, HookSite.MLP_OUT),
+                SteeringVector.SITES.stream().map(SteeringVector::site).toList());
+        assertEquals(HookSite.RESID_PRE, SteeringVector.site("hook_resid_pre"));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> SteeringVector.site("mlp_post"));
+        assertTrue(unknown.getMessage().contains("choose resid_pre, resid_post, attn_out, mlp_out"), unknown.getMessage());
+    }
 }

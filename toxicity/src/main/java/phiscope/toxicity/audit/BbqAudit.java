@@ -33,6 +33,9 @@ import tech.tablesaw.api.Table;
  */
 public final class BbqAudit implements Audit {
 
+    /** Questions scored together unless the user says otherwise; part of a run's settings, so every front end must agree. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
     static final String PROMPT = "{context}\n\nQ: {question}\nA:";
 
     private final ScoringModel model;

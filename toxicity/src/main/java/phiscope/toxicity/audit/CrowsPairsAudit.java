@@ -30,6 +30,9 @@ import tech.tablesaw.api.Table;
  */
 public final class CrowsPairsAudit implements Audit {
 
+    /** Pairs scored together unless the user says otherwise; part of a run's settings, so every front end must agree. */
+    public static final int DEFAULT_BATCH_SIZE = 16;
+
     private final ScoringModel model;
     private final List<CrowsPair> pairs;
     private final int blockSize;

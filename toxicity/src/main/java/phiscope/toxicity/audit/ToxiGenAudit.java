@@ -18,6 +18,9 @@ import phiscope.toxicity.stats.SafetyScore;
  */
 public final class ToxiGenAudit implements Audit {
 
+    /** Sentences scored together unless the user says otherwise; part of a run's settings, so every front end must agree. */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+
     private final ScoringModel model;
     private final List<RatedSentence> sentences;
     private final int blockSize;

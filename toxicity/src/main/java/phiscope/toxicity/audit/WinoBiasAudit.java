@@ -31,6 +31,9 @@ import tech.tablesaw.api.Table;
  */
 public final class WinoBiasAudit implements Audit {
 
+    /** Sentences scored together unless the user says otherwise; part of a run's settings, so every front end must agree. */
+    public static final int DEFAULT_BATCH_SIZE = 16;
+
     static final String PROMPT = "{sentence} \"{Pronoun}\" refers to the";
 
     private final ScoringModel model;

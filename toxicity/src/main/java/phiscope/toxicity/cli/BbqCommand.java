@@ -19,7 +19,7 @@ final class BbqCommand extends ModelAuditCommand {
     @Option(names = "--data", required = true, paramLabel = "FILE|DIR", description = "A BBQ .jsonl file, or a folder of them.")
     Path data;
 
-    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Questions scored together (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + BbqAudit.DEFAULT_BATCH_SIZE, paramLabel = "N", description = "Questions scored together (default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Override

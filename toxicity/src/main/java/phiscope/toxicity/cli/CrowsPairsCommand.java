@@ -19,7 +19,7 @@ final class CrowsPairsCommand extends ModelAuditCommand {
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "crows_pairs_anonymized.csv")
     Path data;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Pairs scored together (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + CrowsPairsAudit.DEFAULT_BATCH_SIZE, paramLabel = "N", description = "Pairs scored together (default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Override

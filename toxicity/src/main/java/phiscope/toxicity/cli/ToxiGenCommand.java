@@ -18,7 +18,7 @@ final class ToxiGenCommand extends ModelAuditCommand {
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "SafeNLP's toxiGen.json (or implicitHate.json).")
     Path data;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Sentences scored together (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + ToxiGenAudit.DEFAULT_BATCH_SIZE, paramLabel = "N", description = "Sentences scored together (default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Override

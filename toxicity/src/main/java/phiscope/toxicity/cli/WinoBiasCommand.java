@@ -26,7 +26,7 @@ final class WinoBiasCommand extends ModelAuditCommand {
     @Option(names = "--split", defaultValue = "test", paramLabel = "dev|test|all", description = "Which split (default ${DEFAULT-VALUE}).")
     Split split;
 
-    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N", description = "Sentences scored together (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + WinoBiasAudit.DEFAULT_BATCH_SIZE, paramLabel = "N", description = "Sentences scored together (default ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Override

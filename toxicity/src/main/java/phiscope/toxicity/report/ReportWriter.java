@@ -1,17 +1,23 @@
 package phiscope.toxicity.report;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import phiscope.toxicity.AtomicFiles;
+import phiscope.toxicity.Json;
+import tech.tablesaw.columns.Column;
 
 /** Writes a {@link Report} into a run folder and prints its table. */
 public final class ReportWriter {
 
     public static final String SUMMARY_JSON = "summary.json";
     public static final String SUMMARY_CSV = "summary.csv";
+    /** The table and every chart's bars as data, for viewers that draw the charts themselves (the workbench). */
+    public static final String REPORT_JSON = "report.json";
 
     private ReportWriter() {
     }
@@ -22,6 +28,7 @@ public final class ReportWriter {
             StringWriter csv = new StringWriter();
             report.table().write().csv(csv);
             AtomicFiles.writeString(folder.resolve(SUMMARY_CSV), csv.toString());
+            AtomicFiles.writeJson(folder.resolve(REPORT_JSON), viewerJson(report));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the summary into " + folder, e);
         }
@@ -34,8 +41,56 @@ public final class ReportWriter {
             }
         }
         out.println(report.table().printAll());
-        out.println("written: " + folder.resolve(SUMMARY_JSON) + ", " + SUMMARY_CSV
+        out.println("written: " + folder.resolve(SUMMARY_JSON) + ", " + SUMMARY_CSV + ", " + REPORT_JSON
                 + report.charts().stream().map(c -> ", " + c.fileName()).reduce("", String::concat));
         out.flush();
+    }
+
+    /**
+     * {@code {"table": {"title", "columns", "rows": [[cell, ...], ...]}, "charts": [{"file", "title",
+     * "valueAxis", "scale": {"low", "high"} | null, "reference", "referenceLabel", "mutedMeaning",
+     * "bars": [{"category", "series", "value", "muted"}]}]}}; numbers that are not finite are null.
+     */
+    static ObjectNode viewerJson(Report report) {
+        ObjectNode root = Json.object();
+        ObjectNode table = root.putObject("table");
+        table.put("title", report.table().name());
+        report.table().columnNames().forEach(table.putArray("columns")::add);
+        ArrayNode rows = table.putArray("rows");
+        for (int r = 0; r < report.table().rowCount(); r++) {
+            ArrayNode row = rows.addArray();
+            for (Column<?> column : report.table().columns()) {
+                Object cell = column.get(r);
+                switch (cell) {
+                    case null -> row.addNull();
+                    case Double d when Double.isFinite(d) -> row.add(d);
+                    case Double d -> row.addNull();
+                    case Number n -> row.add(n.longValue());
+                    case Boolean b -> row.add(b);
+                    default -> row.add(cell.toString());
+                }
+            }
+        }
+        ArrayNode charts = root.putArray("charts");
+        for (BarChart chart : report.charts()) {
+            ObjectNode node = charts.addObject()
+                    .put("file", chart.fileName())
+                    .put("title", chart.title())
+                    .put("valueAxis", chart.valueAxisLabel());
+            if (chart.scale().isPresent()) {
+                node.putObject("scale").put("low", chart.scale().get().low()).put("high", chart.scale().get().high());
+            } else {
+                node.putNull("scale");
+            }
+            if (chart.reference().isPresent()) node.put("reference", chart.reference().getAsDouble());
+            else node.putNull("reference");
+            node.put("referenceLabel", chart.referenceLabel()).put("mutedMeaning", chart.mutedMeaning());
+            ArrayNode bars = node.putArray("bars");
+            for (Bar bar : chart.bars()) {
+                ObjectNode b = bars.addObject().put("category", bar.category()).put("series", bar.series());
+                Json.putNumber(b, "value", bar.value()).put("muted", bar.muted());
+            }
+        }
+        return root;
     }
 }

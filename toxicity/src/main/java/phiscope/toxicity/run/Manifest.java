@@ -7,20 +7,24 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Properties;
 import phiscope.toxicity.Json;
 
 /**
  * What a run folder was made for. A run resumes only with the same benchmark, model id, dataset
- * checksum and settings; versions are recorded for the reader, not compared.
+ * checksum and settings; the number of items and the versions are recorded for the reader, not
+ * compared (the items follow from dataset and settings). {@code items} is empty in manifests
+ * written before it was recorded.
  */
-public record Manifest(String benchmark, String model, DatasetDigest dataset, JsonNode settings, JsonNode versions) {
+public record Manifest(String benchmark, String model, DatasetDigest dataset, JsonNode settings, OptionalInt items,
+                       JsonNode versions) {
 
-    public static Manifest of(String benchmark, String model, DatasetDigest dataset, JsonNode settings) {
+    public static Manifest of(String benchmark, String model, DatasetDigest dataset, JsonNode settings, int items) {
         ObjectNode versions = Json.object()
                 .put("phiscope", phiscopeVersion())
                 .put("java", Runtime.version().toString());
-        return new Manifest(benchmark, model, dataset, settings, versions);
+        return new Manifest(benchmark, model, dataset, settings, OptionalInt.of(items), versions);
     }
 
     /** What differs between the run folder's manifest (this) and the requested run, one line each. */
@@ -48,13 +52,16 @@ public record Manifest(String benchmark, String model, DatasetDigest dataset, Js
         node.put("model", model);
         node.set("dataset", dataset.toJson());
         node.set("settings", settings);
+        items.ifPresent(n -> node.put("items", n));
         node.set("versions", versions);
         return node;
     }
 
     public static Manifest fromJson(JsonNode node) {
+        JsonNode items = node.path("items");
         return new Manifest(node.path("benchmark").asText(), node.path("model").asText(),
-                DatasetDigest.fromJson(node.path("dataset")), node.path("settings"), node.path("versions"));
+                DatasetDigest.fromJson(node.path("dataset")), node.path("settings"),
+                items.canConvertToInt() ? OptionalInt.of(items.intValue()) : OptionalInt.empty(), node.path("versions"));
     }
 
     private static String phiscopeVersion() {

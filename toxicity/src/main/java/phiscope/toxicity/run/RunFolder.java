@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.stream.Stream;
 import phiscope.toxicity.AtomicFiles;
@@ -29,9 +30,26 @@ import phiscope.toxicity.report.ReportWriter;
  */
 public final class RunFolder {
 
-    static final String MANIFEST = "manifest.json";
-    static final String RESULTS = "results.jsonl";
+    public static final String MANIFEST = "manifest.json";
+    public static final String RESULTS = "results.jsonl";
     private static final String LOCK = ".lock";
+
+    /** Told how far a run is: once its folder is ready (with what earlier runs saved), then after every block it saves. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (done, total) -> { };
+
+        void progress(int done, int total);
+    }
+
+    /**
+     * What a run folder holds, read without taking it over (a run may be writing it).
+     *
+     * @param saved    items in results.jsonl
+     * @param finished whether the summary has been written
+     */
+    public record Contents(Manifest manifest, int saved, boolean finished) {
+    }
 
     private RunFolder() {
     }
@@ -42,13 +60,19 @@ public final class RunFolder {
      */
     public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
                              PrintStream progress) {
-        Manifest requested = Manifest.of(audit.benchmark(), modelId, dataset, audit.settings());
+        return run(folder, audit, modelId, dataset, out, progress, Listener.NONE);
+    }
+
+    /** {@link #run} that also tells {@code listener} how far it is. */
+    public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
+                             PrintStream progress, Listener listener) {
+        Manifest requested = Manifest.of(audit.benchmark(), modelId, dataset, audit.settings(), audit.size());
         try {
             Files.createDirectories(folder);
             try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = lockOrRefuse(lockFile, folder)) {
                 prepare(folder, requested);
-                scoreMissing(folder, audit, progress);
+                scoreMissing(folder, audit, progress, listener);
                 Report report = audit.report(readResults(folder, audit.size()));
                 ReportWriter.write(report, folder, out);
                 return report;
@@ -92,11 +116,12 @@ public final class RunFolder {
         AtomicFiles.writeJson(manifestFile, requested.toJson());
     }
 
-    private static void scoreMissing(Path folder, Audit audit, PrintStream progressStream) {
+    private static void scoreMissing(Path folder, Audit audit, PrintStream progressStream, Listener listener) {
         int size = audit.size();
         int blockSize = audit.blockSize();
         try (ResultsLog log = ResultsLog.open(folder.resolve(RESULTS), size);
              Progress progress = new Progress(audit.benchmark(), size, log.saved().size(), progressStream)) {
+            listener.progress(log.saved().size(), size);
             for (int from = 0; from < size; from += blockSize) {
                 int to = Math.min(size, from + blockSize);
                 if (log.saved().subMap(from, to).size() == to - from) continue;
@@ -111,7 +136,26 @@ public final class RunFolder {
                 }
                 log.sync();
                 progress.stepTo(log.saved().size());
+                listener.progress(log.saved().size(), size);
             }
+        }
+    }
+
+    /** The run in {@code folder}, if it is a run folder (it has a manifest). */
+    public static Optional<Contents> inspect(Path folder) {
+        Path manifest = folder.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) return Optional.empty();
+        try {
+            Path results = folder.resolve(RESULTS);
+            int saved = 0;
+            if (Files.exists(results)) {
+                // Complete lines only: a torn last line is not a saved item.
+                for (byte b : Files.readAllBytes(results)) if (b == '\n') saved++;
+            }
+            return Optional.of(new Contents(Manifest.fromJson(Json.MAPPER.readTree(manifest.toFile())), saved,
+                    Files.exists(folder.resolve(ReportWriter.SUMMARY_JSON))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read run folder " + folder, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package phiscope.toxicity.scoring;
 
+import phiscope.engine.Phi;
 import phiscope.engine.cli.ModelOptions;
 
 /** Where audits get their model from: the single bridge to the engine. */
@@ -11,5 +12,10 @@ public final class ScoringModels {
     /** Opens the model the command line names (a Hugging Face style folder; default: the bundled model). */
     public static ScoringModel open(ModelOptions options) {
         return new EngineScoringModel(options.load());
+    }
+
+    /** A model already loaded (the workbench's); runs made with it carry the same id as the command line's. */
+    public static ScoringModel of(Phi phi) {
+        return new EngineScoringModel(phi);
     }
 }

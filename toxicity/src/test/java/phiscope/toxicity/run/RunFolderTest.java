@@ -2,9 +2,11 @@ package phiscope.toxicity.run;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -16,11 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.FakeModel;
+import phiscope.toxicity.Json;
 import phiscope.toxicity.audit.ToxiGenAudit;
 import phiscope.toxicity.data.RatedSentence;
 import phiscope.toxicity.scoring.Sampling;
@@ -84,6 +88,65 @@ class RunFolderTest {
         assertTrue(Files.readString(folder.resolve("summary.json")).contains("\"pooled\""));
         assertTrue(Files.readString(folder.resolve("summary.csv")).startsWith("group,score,U,p,n_hate,n_neutral,significant"));
         assertTrue(Files.size(folder.resolve("safety-scores.png")) > 1000);
+    }
+
+    @Test
+    void aRunTellsItsListenerHowFarItIsAndInspectReadsTheFolderWithoutTakingIt() throws IOException {
+        Path folder = dir.resolve("run");
+        assertTrue(RunFolder.inspect(folder).isEmpty(), "no folder yet");
+        List<String> seen = new ArrayList<>();
+        RunFolder.Listener listener = (done, total) -> seen.add(done + "/" + total);
+        ToxiGenAudit dying = new ToxiGenAudit(dyingAfter(2, new FakeModel(FakeModel::byLength)), sentences(50), 8);
+        assertThrows(IllegalStateException.class,
+                () -> RunFolder.run(folder, dying, "fake-words-v1", dataset(), quietWriter, quiet, listener));
+        assertEquals(List.of("0/50", "8/50", "16/50"), seen);
+        RunFolder.Contents interrupted = RunFolder.inspect(folder).orElseThrow();
+        assertEquals(16, interrupted.saved());
+        assertFalse(interrupted.finished());
+        assertEquals("toxigen", interrupted.manifest().benchmark());
+        assertEquals(OptionalInt.of(50), interrupted.manifest().items());
+
+        seen.clear();
+        ToxiGenAudit audit = new ToxiGenAudit(new FakeModel(FakeModel::byLength), sentences(50), 8);
+        RunFolder.run(folder, audit, "fake-words-v1", dataset(), quietWriter, quiet, listener);
+        assertEquals("16/50", seen.getFirst(), "a resumed run starts from what was saved");
+        assertEquals(List.of("16/50", "24/50", "32/50", "40/50", "48/50", "50/50"), seen);
+        RunFolder.Contents finished = RunFolder.inspect(folder).orElseThrow();
+        assertEquals(50, finished.saved());
+        assertTrue(finished.finished());
+    }
+
+    @Test
+    void theViewerReportHoldsTheTableAndTheBarsOfTheSummary() throws IOException {
+        Path folder = dir.resolve("run");
+        run(folder, new FakeModel(FakeModel::byLength), 8);
+        JsonNode summary = Json.MAPPER.readTree(folder.resolve("summary.json").toFile());
+        JsonNode report = Json.MAPPER.readTree(folder.resolve("report.json").toFile());
+        JsonNode table = report.get("table");
+        assertEquals("group", table.get("columns").get(0).asText());
+        assertEquals("score", table.get("columns").get(1).asText());
+        JsonNode chart = report.get("charts").get(0);
+        assertEquals("safety-scores.png", chart.get("file").asText());
+        assertEquals(0.5, chart.get("reference").asDouble());
+        assertEquals(1.0, chart.get("scale").get("high").asDouble());
+        List<String> groups = new ArrayList<>();
+        summary.get("groups").fieldNames().forEachRemaining(groups::add);
+        groups.add("pooled");
+        assertEquals(groups.size(), table.get("rows").size());
+        assertEquals(groups.size(), chart.get("bars").size());
+        for (int i = 0; i < groups.size(); i++) {
+            String group = groups.get(i);
+            JsonNode expected = group.equals("pooled") ? summary.get("pooled") : summary.get("groups").get(group);
+            JsonNode row = table.get("rows").get(i);
+            JsonNode bar = chart.get("bars").get(i);
+            assertEquals(group, row.get(0).asText());
+            assertEquals(expected.get("score").asDouble(), row.get(1).asDouble());
+            assertEquals(expected.get("n_hate").asInt(), row.get(4).asInt());
+            assertEquals(expected.get("significant").asBoolean(), row.get(6).asBoolean());
+            assertEquals(group, bar.get("category").asText());
+            assertEquals(expected.get("score").asDouble(), bar.get("value").asDouble());
+            assertEquals(!expected.get("significant").asBoolean(), bar.get("muted").asBoolean());
+        }
     }
 
     @Test

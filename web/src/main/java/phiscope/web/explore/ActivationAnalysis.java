@@ -9,10 +9,15 @@ import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
+import phiscope.probes.linear.LinearProbe;
+import phiscope.probes.linear.TokenScores;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Job;
 
-/** Activations per token: one MLP neuron, the top neurons of a layer at a token, a direction in the residual stream. */
+/**
+ * Activations per token: one MLP neuron, the top neurons of a layer at a token, a direction in
+ * the residual stream, a saved probe's score.
+ */
 final class ActivationAnalysis {
 
     record NeuronActivations(int layer, int neuron, String hook, float[] values) {
@@ -30,6 +35,11 @@ final class ActivationAnalysis {
 
     /** A direction in the model's residual space and what it is, for the response. */
     record Direction(float[] vector, String description) {
+    }
+
+    /** A saved probe read at every token, as if the prompt ended there ({@link TokenScores}). */
+    record ProbeScores(String probe, String hook, String kind, String pooling, List<String> classes,
+                       List<TokenScores.TokenScore> scores) {
     }
 
     private final Phi phi;
@@ -85,6 +95,12 @@ final class ActivationAnalysis {
             values[t] = (float) dot;
         }
         return new DirectionProjection(point.name(), direction.description(), values);
+    }
+
+    ProbeScores probeScores(Job job, int[] ids, String name, LinearProbe probe, HookPoint point) {
+        ActivationCache.Entry activation = store.capture(job, ids, point);
+        List<TokenScores.TokenScore> scores = TokenScores.score(probe, ids, activation.data(), id -> phi.requireTokenizer().decode(id));
+        return new ProbeScores(name, point.name(), probe.kind().label(), probe.pooling().label(), probe.classes(), scores);
     }
 
     /** The unembedding row of a token: the direction the final residual moves along to predict it. */

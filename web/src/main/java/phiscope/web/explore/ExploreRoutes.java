@@ -9,7 +9,10 @@ import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
 import phiscope.engine.model.PhiConfig;
+import phiscope.probes.ActivationCollector;
+import phiscope.probes.linear.LinearProbe;
 import phiscope.web.Limits;
+import phiscope.web.probes.SavedProbes;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
 import phiscope.web.server.Json;
@@ -17,10 +20,11 @@ import phiscope.web.server.ModelWorker;
 import phiscope.web.server.RouteGroup;
 
 /**
- * The API for exploring what the model does with a prompt: tokens, attention, activations, next
- * token predictions and streamed generation. Every request names its prompt; activations that
- * several views read are kept between requests ({@link ActivationStore}), so moving between
- * heads, neurons and tokens of one prompt costs no new forward pass.
+ * The API for exploring what the model does with a prompt: tokens, attention, activations and
+ * probe scores, next token predictions, the logit lens and direct logit attribution, streamed
+ * generation and steering. Every request names its prompt; activations that several views read
+ * are kept between requests ({@link ActivationStore}), so moving between heads, neurons, tokens
+ * and lens windows of one prompt costs no new forward pass.
  */
 public final class ExploreRoutes implements RouteGroup {
 
@@ -48,6 +52,15 @@ public final class ExploreRoutes implements RouteGroup {
     record DirectionRequest(String prompt, String hook, float[] vector, String token, String minusToken) {
     }
 
+    record ProbeScoreRequest(String prompt, String probe) {
+    }
+
+    record LensRequest(String prompt, Integer first, Integer last, Integer topK, String target) {
+    }
+
+    record AttributionRequest(String prompt, Integer position, String token, String versus) {
+    }
+
     record ModelInfo(String name, String directory, int layers, int heads, int dModel, int dHead, int dMlp, int vocab,
                      int context, String dtype, List<String> residualHooks, Limits limits) {
     }
@@ -65,9 +78,12 @@ public final class ExploreRoutes implements RouteGroup {
     private final AttentionAnalysis attention;
     private final ActivationAnalysis activations;
     private final Predictions predictions;
+    private final LensAnalysis lens;
     private final GenerationStream generation;
+    private final SteeringStream steering;
+    private final SavedProbes probes;
 
-    public ExploreRoutes(Phi phi, ModelWorker worker, Limits limits) {
+    public ExploreRoutes(Phi phi, ModelWorker worker, Limits limits, SavedProbes probes) {
         this.phi = phi;
         this.worker = worker;
         this.limits = limits;
@@ -76,7 +92,10 @@ public final class ExploreRoutes implements RouteGroup {
         this.attention = new AttentionAnalysis(phi, store);
         this.activations = new ActivationAnalysis(phi, store);
         this.predictions = new Predictions(phi, store);
+        this.lens = new LensAnalysis(phi, store);
         this.generation = new GenerationStream(phi, worker, prompts, limits);
+        this.steering = new SteeringStream(phi, prompts, generation);
+        this.probes = probes;
     }
 
     @Override
@@ -92,7 +111,11 @@ public final class ExploreRoutes implements RouteGroup {
         routes.post("/api/activations/neuron", this::neuron);
         routes.post("/api/activations/top-neurons", this::topNeurons);
         routes.post("/api/activations/direction", this::direction);
+        routes.post("/api/probes/score", this::probeScore);
+        routes.post("/api/lens", this::lens);
+        routes.post("/api/attribution", this::attribution);
         routes.post("/api/generate", generation::handle);
+        routes.post("/api/steer", steering::handle);
     }
 
     private void model(Context ctx) {
@@ -177,6 +200,50 @@ public final class ExploreRoutes implements RouteGroup {
         HookPoint point = HookPoint.parse(Check.required("hook", request.hook()), phi.config());
         ActivationAnalysis.Direction direction = direction(request);
         ctx.json(worker.call(job -> activations.project(job, ids, point, direction)));
+    }
+
+    private void probeScore(Context ctx) {
+        ProbeScoreRequest request = Json.body(ctx, ProbeScoreRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        String name = Check.required("probe", request.probe());
+        LinearProbe probe = probes.load("probe", name);
+        HookPoint point;
+        try {
+            point = HookPoint.parse(probe.hook(), phi.config());
+            ActivationCollector.requirePerToken(point);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("field 'probe': the probe '" + name + "' reads " + probe.hook() + ", which this model "
+                    + "cannot give it: " + e.getMessage(), Map.of("field", "probe"));
+        }
+        ctx.json(worker.call(job -> activations.probeScores(job, ids, name, probe, point)));
+    }
+
+    private void lens(Context ctx) {
+        LensRequest request = Json.body(ctx, LensRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int end = ids.length - 1;
+        int window = LensAnalysis.MAX_POSITIONS - 1;
+        int first;
+        int last;
+        if (request.first() != null) {
+            first = Check.inRange("first", request.first(), 0, end);
+            last = Check.inRange("last", request.last(), Math.min(end, first + window), first, Math.min(end, first + window));
+        } else {
+            last = Check.inRange("last", request.last(), end, 0, end);
+            first = Math.max(0, last - window);
+        }
+        int topK = Check.inRange("topK", request.topK(), 5, 1, 20);
+        Integer target = request.target() == null ? null : prompts.singleToken("target", request.target());
+        ctx.json(worker.call(job -> lens.lens(job, ids, first, last, topK, target)));
+    }
+
+    private void attribution(Context ctx) {
+        AttributionRequest request = Json.body(ctx, AttributionRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
+        int token = prompts.singleToken("token", request.token());
+        int versus = prompts.singleToken("versus", request.versus());
+        ctx.json(worker.call(job -> lens.attribution(job, ids, position, token, versus)));
     }
 
     /** The direction a request names: an explicit vector, or a token's unembedding (minus another's). */

@@ -1,5 +1,6 @@
 package phiscope.web.explore;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
@@ -7,20 +8,23 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import phiscope.engine.Phi;
+import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.Generator;
 import phiscope.engine.model.Sampler;
 import phiscope.web.Limits;
 import phiscope.web.server.Check;
 import phiscope.web.server.EventStream;
+import phiscope.web.server.Job;
 import phiscope.web.server.Json;
 import phiscope.web.server.ModelWorker;
 import phiscope.web.server.TimedOutException;
 
 /**
- * {@code POST /api/generate}: continues a prompt and streams each token as a server-sent event
- * as the model produces it. The model thread only queues token ids; this request's own thread
- * decodes and writes them, so a slow client never holds up the model, and a client that has gone
- * (a closed tab) is noticed at the next write and its generation stopped.
+ * Generation streamed as server-sent events: {@code POST /api/generate}, and the continuations of
+ * any model work that generates ({@link #stream}, e.g. steering's baseline and steered text). The
+ * model thread only queues token ids; the request's own thread decodes and writes them, so a slow
+ * client never holds up the model, and a client that has gone (a closed tab) is noticed at the
+ * next write and its work stopped.
  */
 final class GenerationStream {
 
@@ -30,17 +34,66 @@ final class GenerationStream {
     record Start(int promptTokens, int maxNewTokens) {
     }
 
-    record Token(int index, int id, String text) {
+    /** {@code continuation} names which of several continuations a token belongs to; absent for a plain generation. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Token(String continuation, int index, int id, String text) {
     }
 
     /** {@code text} is what was held back waiting for the rest of a character, if anything. */
-    record Done(String stop, int generated, double seconds, String text) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Done(String continuation, String stop, int generated, double seconds, String text) {
     }
 
     record Failure(String error) {
     }
 
-    private static final int END = -1;
+    /** Model work that streams: it runs on the model thread and generates through {@code sink}. */
+    @FunctionalInterface
+    interface StreamedWork {
+        void run(Job job, Sink sink);
+    }
+
+    /** What the model thread hands the request thread, in order. */
+    private sealed interface Produced {
+        record Event(String name, Object data) implements Produced {
+        }
+
+        record TokenId(String continuation, int id) implements Produced {
+        }
+
+        record Finished(String continuation, Generator.Stop stop) implements Produced {
+        }
+
+        record End() implements Produced {
+        }
+    }
+
+    /** The model thread's side of a stream: send an event, or generate one continuation token by token. */
+    final class Sink {
+        private final Job job;
+        private final BlockingQueue<Produced> produced;
+
+        private Sink(Job job, BlockingQueue<Produced> produced) {
+            this.job = job;
+            this.produced = produced;
+        }
+
+        void send(String event, Object data) {
+            produced.add(new Produced.Event(event, data));
+        }
+
+        /** Generates from {@code ids} with {@code hooks}, letting waiting analyses run between tokens. */
+        Generator.Result generate(String continuation, int[] ids, int maxNewTokens, Sampler.Settings settings, Hooks hooks) {
+            Generator.Result result = phi.generate(ids, maxNewTokens, settings, job.guard(hooks), id -> {
+                produced.add(new Produced.TokenId(continuation, id));
+                worker.runWaitingAnalyses();
+                return !job.stopped();
+            });
+            produced.add(new Produced.Finished(continuation, result.stop()));
+            return result;
+        }
+    }
+
     private static final long HEARTBEAT_MILLIS = 1000;
 
     private final Phi phi;
@@ -58,44 +111,74 @@ final class GenerationStream {
     void handle(Context ctx) throws IOException {
         GenerateRequest request = Json.body(ctx, GenerateRequest.class);
         int[] ids = prompts.encode(request.prompt(), 1);
-        int maxNewTokens = Check.inRange("maxNewTokens", request.maxNewTokens(), 64, 1, limits.maxNewTokens());
-        Sampler.Settings settings = new Sampler.Settings(
-                request.temperature() == null ? 0 : request.temperature(),
-                request.topK() == null ? 0 : request.topK(),
-                request.topP() == null ? 1 : request.topP(),
-                request.seed() == null ? 0 : request.seed());
-        BlockingQueue<Integer> produced = new LinkedBlockingQueue<>();
-        ModelWorker.Task<Generator.Result> task = worker.submit(ModelWorker.Lane.GENERATION, job -> {
+        int maxNewTokens = maxNewTokens(request.maxNewTokens(), 64);
+        Sampler.Settings settings = settings(request.temperature(), request.topK(), request.topP(), request.seed());
+        stream(ctx, new Start(ids.length, maxNewTokens),
+                (job, sink) -> sink.generate(null, ids, maxNewTokens, settings, phi.hooks()));
+    }
+
+    int maxNewTokens(Integer requested, int fallback) {
+        return Check.inRange("maxNewTokens", requested, fallback, 1, limits.maxNewTokens());
+    }
+
+    /** Greedy unless a temperature is given; the sampler refuses values out of range. */
+    static Sampler.Settings settings(Double temperature, Integer topK, Double topP, Long seed) {
+        return new Sampler.Settings(temperature == null ? 0 : temperature, topK == null ? 0 : topK, topP == null ? 1 : topP,
+                seed == null ? 0 : seed);
+    }
+
+    /**
+     * Queues {@code work} in the generation lane and streams, after a {@code start} event with
+     * {@code start} as its data: the events it sends, a {@code token} per generated token and a
+     * {@code done} per continuation ({@code error} if the work fails).
+     */
+    void stream(Context ctx, Object start, StreamedWork work) throws IOException {
+        BlockingQueue<Produced> produced = new LinkedBlockingQueue<>();
+        ModelWorker.Task<Void> task = worker.submit(ModelWorker.Lane.GENERATION, job -> {
             try {
-                return phi.generate(ids, maxNewTokens, settings, job.guard(phi.hooks()), id -> {
-                    produced.add(id);
-                    worker.runWaitingAnalyses();
-                    return !job.stopped();
-                });
+                work.run(job, new Sink(job, produced));
             } finally {
-                produced.add(END);
+                produced.add(new Produced.End());
             }
+            return null;
         });
         EventStream events = EventStream.open(ctx);
-        long start = System.nanoTime();
-        events.send("start", new Start(ids.length, maxNewTokens));
+        events.send("start", start);
         Generator.TextStream text = new Generator.TextStream(phi::decode);
+        long began = System.nanoTime();
         int generated = 0;
         while (true) {
-            Integer id;
+            Produced next;
             try {
-                id = produced.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                next = produced.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 task.cancel();
                 Thread.currentThread().interrupt();
                 return;
             }
-            // A task dropped unrun (past its deadline while waiting) never queues END.
-            if (id == null && task.done() && produced.isEmpty() || id != null && id == END) {
-                finish(events, task, generated, (System.nanoTime() - start) / 1e9, text);
-                return;
+            // A task dropped unrun (past its deadline while waiting) never queues its end.
+            if (next == null && task.done() && produced.isEmpty()) {
+                next = new Produced.End();
             }
-            boolean delivered = id == null ? events.heartbeat() : events.send("token", new Token(generated++, id, text.add(id)));
+            boolean delivered;
+            switch (next) {
+                case null -> delivered = events.heartbeat();
+                case Produced.Event event -> delivered = events.send(event.name(), event.data());
+                case Produced.TokenId token ->
+                        delivered = events.send("token", new Token(token.continuation(), generated++, token.id(), text.add(token.id())));
+                case Produced.Finished end -> {
+                    // The listener stops work that outlived its deadline; the client is still here, so that was it.
+                    String stop = end.stop() == Generator.Stop.CANCELLED ? "timeout" : end.stop().name().toLowerCase(Locale.ROOT);
+                    delivered = events.send("done", new Done(end.continuation(), stop, generated, seconds(began), text.finish()));
+                    text = new Generator.TextStream(phi::decode);
+                    began = System.nanoTime();
+                    generated = 0;
+                }
+                case Produced.End end -> {
+                    finish(events, task, generated, seconds(began), text);
+                    return;
+                }
+            }
             if (!delivered) {
                 task.cancel();
                 return;
@@ -103,15 +186,17 @@ final class GenerationStream {
         }
     }
 
-    private void finish(EventStream events, ModelWorker.Task<Generator.Result> task, int generated, double seconds,
-                        Generator.TextStream text) {
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    /** The end of the work: nothing more, unless it failed or never ran in time. */
+    private static void finish(EventStream events, ModelWorker.Task<Void> task, int generated, double seconds,
+                               Generator.TextStream text) {
         try {
-            Generator.Result result = task.await();
-            // The listener stops a generation that outlived its deadline; the client is still here, so that was it.
-            String stop = result.stop() == Generator.Stop.CANCELLED ? "timeout" : result.stop().name().toLowerCase(Locale.ROOT);
-            events.send("done", new Done(stop, generated, seconds, text.finish()));
+            task.await();
         } catch (TimedOutException e) {
-            events.send("done", new Done("timeout", generated, seconds, text.finish()));
+            events.send("done", new Done(null, "timeout", generated, seconds, text.finish()));
         } catch (RuntimeException e) {
             events.send("error", new Failure(e.getMessage()));
         }

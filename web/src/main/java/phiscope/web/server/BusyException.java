@@ -5,7 +5,7 @@ public final class BusyException extends RuntimeException {
 
     private final long retryAfterSeconds;
 
-    BusyException(String message, long retryAfterSeconds) {
+    public BusyException(String message, long retryAfterSeconds) {
         super(message);
         this.retryAfterSeconds = retryAfterSeconds;
     }

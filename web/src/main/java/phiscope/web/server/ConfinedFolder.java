@@ -1,10 +1,12 @@
 package phiscope.web.server;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A folder that clients may name files in (the audit run folder, the dataset folder). A client
@@ -28,38 +30,41 @@ public final class ConfinedFolder {
     }
 
     /**
-     * The path inside this folder that {@code clientPath} names.
+     * The path inside this folder that {@code clientPath}, the request's {@code field}, names.
      *
-     * @throws ApiException (400) if the path is empty, absolute, climbs with {@code ..}, or
-     *     leads out of the folder through a link
+     * @throws ApiException (400, naming the field) if the path is missing or empty, absolute,
+     *     climbs with {@code ..}, or leads out of the folder through a link
      */
-    public Path resolve(String clientPath) {
-        if (clientPath == null || clientPath.isBlank()) {
-            throw refuse(clientPath, "is empty");
+    public Path resolve(String field, String clientPath) {
+        if (clientPath == null) {
+            throw ApiException.badRequest("field '" + field + "' is required", Map.of("field", field));
+        }
+        if (clientPath.isBlank()) {
+            throw refuse(field, clientPath, "is empty");
         }
         if (clientPath.indexOf('\0') >= 0) {
-            throw refuse(clientPath, "contains a NUL character");
+            throw refuse(field, clientPath, "contains a NUL character");
         }
         // Both separators and drive letters count: a path from a browser may come from any system.
         if (clientPath.startsWith("/") || clientPath.startsWith("\\") || clientPath.matches("^[A-Za-z]:.*")
                 || clientPath.startsWith("~")) {
-            throw refuse(clientPath, "is absolute; give a path relative to the folder");
+            throw refuse(field, clientPath, "is absolute; give a path relative to the folder");
         }
         for (String part : clientPath.split("[/\\\\]")) {
             if (part.equals("..")) {
-                throw refuse(clientPath, "climbs out with '..'");
+                throw refuse(field, clientPath, "climbs out with '..'");
             }
         }
         Path resolved = root.resolve(clientPath.replace('\\', '/')).normalize();
         if (!resolved.startsWith(root) || resolved.equals(root)) {
-            throw refuse(clientPath, "does not name a file inside the folder");
+            throw refuse(field, clientPath, "does not name a file inside the folder");
         }
-        requireNoLinkOut(clientPath, resolved);
+        requireNoLinkOut(field, clientPath, resolved);
         return resolved;
     }
 
     /** The nearest existing ancestor (or the path itself) must really be inside the real folder. */
-    private void requireNoLinkOut(String clientPath, Path resolved) {
+    private void requireNoLinkOut(String field, String clientPath, Path resolved) {
         if (!Files.exists(root)) {
             return;
         }
@@ -70,15 +75,25 @@ public final class ConfinedFolder {
         try {
             Path realRoot = root.toRealPath();
             if (existing != null && !existing.toRealPath().startsWith(realRoot)) {
-                throw refuse(clientPath, "leads out of the folder through a link");
+                throw refuse(field, clientPath, "leads out of the folder through a link");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private ApiException refuse(String clientPath, String why) {
-        return ApiException.badRequest("the path '" + clientPath + "' " + why, Map.of("path", String.valueOf(clientPath)));
+    private static ApiException refuse(String field, String clientPath, String why) {
+        return ApiException.badRequest("field '" + field + "': the path '" + clientPath + "' " + why,
+                Map.of("field", field, "path", clientPath));
+    }
+
+    /** The path of {@code file} relative to this folder with '/' separators, as a client names it; empty if it lies outside. */
+    public Optional<String> relativize(Path file) {
+        Path normalized = file.toAbsolutePath().normalize();
+        if (!normalized.startsWith(root) || normalized.equals(root)) {
+            return Optional.empty();
+        }
+        return Optional.of(root.relativize(normalized).toString().replace(File.separatorChar, '/'));
     }
 
     @Override

@@ -2,6 +2,7 @@ package phiscope.web.server;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -13,16 +14,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * The one thread that runs model work. The model is shared by every request and its forward
  * passes must never overlap, so all model work is a task on this worker's bounded queues, run
  * one at a time; a full queue refuses new work at once ({@link BusyException}, a 429) rather than
- * letting requests pile up. Every task has a deadline; a task past it, or cancelled because its
- * client left, is skipped while queued and stopped within one block while running.
+ * letting requests pile up. Every interactive task has a deadline; a task past it, or cancelled
+ * because its client left, is skipped while queued and stopped within one block while running.
  *
- * <p>Two lanes: analyses (single forward passes) and generations (many decoding steps).
- * Analyses run first, and a running generation lets the analyses waiting at each new token run
- * ({@link #runWaitingAnalyses}), so the workbench stays responsive while text streams.
+ * <p>Three lanes: analyses (single forward passes), generations (many decoding steps) and
+ * background work (audit runs, one block of items per task). Analyses run first, and a running
+ * generation lets the analyses waiting at each new token run ({@link #runWaitingAnalyses}), so
+ * the workbench stays responsive while text streams. Background tasks run only when nothing
+ * interactive waits, so an interactive request waits at most for the one block in progress;
+ * they have no deadline (an audit run may wait for hours of interactive use), only cancellation.
  */
 public final class ModelWorker implements AutoCloseable {
 
-    public enum Lane { ANALYSIS, GENERATION }
+    public enum Lane { ANALYSIS, GENERATION, BACKGROUND }
 
     /** Model work: runs on the worker thread and may check {@link Job#stopped()} as it goes. */
     @FunctionalInterface
@@ -32,29 +36,33 @@ public final class ModelWorker implements AutoCloseable {
 
     private final int analysisCapacity;
     private final int generationCapacity;
+    private final int backgroundCapacity;
     private final Duration timeout;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workArrived = lock.newCondition();
     private final ArrayDeque<Task<?>> analyses = new ArrayDeque<>();
     private final ArrayDeque<Task<?>> generations = new ArrayDeque<>();
+    private final ArrayDeque<Task<?>> background = new ArrayDeque<>();
     private final Thread thread;
     private Task<?> running;
     private int runningGenerations;
     private boolean closed;
     /** Recent mean run time of a task per lane, in seconds: the basis of Retry-After. */
-    private final double[] meanSeconds = {0.1, 5};
+    private final double[] meanSeconds = {0.1, 5, 1};
 
     /**
      * @param analysisCapacity analyses that may wait at once
      * @param generationCapacity generations that may be open (waiting or running) at once
-     * @param timeout how long a task may take from submission to its end
+     * @param backgroundCapacity background tasks that may wait at once
+     * @param timeout how long an analysis or generation may take from submission to its end
      */
-    public ModelWorker(int analysisCapacity, int generationCapacity, Duration timeout) {
-        if (analysisCapacity < 1 || generationCapacity < 1) {
+    public ModelWorker(int analysisCapacity, int generationCapacity, int backgroundCapacity, Duration timeout) {
+        if (analysisCapacity < 1 || generationCapacity < 1 || backgroundCapacity < 1) {
             throw new IllegalArgumentException("queue capacities must be at least 1");
         }
         this.analysisCapacity = analysisCapacity;
         this.generationCapacity = generationCapacity;
+        this.backgroundCapacity = backgroundCapacity;
         this.timeout = timeout;
         this.thread = Thread.ofPlatform().name("phiscope-model").daemon().start(this::loop);
     }
@@ -70,7 +78,8 @@ public final class ModelWorker implements AutoCloseable {
 
     /** Queues {@code work}; the caller waits on, or cancels, the returned task. */
     public <T> Task<T> submit(Lane lane, Work<T> work) {
-        Task<T> task = new Task<>(lane, work, System.nanoTime() + timeout.toNanos());
+        Task<T> task = new Task<>(lane, work, lane == Lane.BACKGROUND ? OptionalLong.empty()
+                : OptionalLong.of(System.nanoTime() + timeout.toNanos()));
         lock.lock();
         try {
             if (closed) {
@@ -82,7 +91,10 @@ public final class ModelWorker implements AutoCloseable {
             if (lane == Lane.GENERATION && generations.size() + runningGenerations >= generationCapacity) {
                 throw new BusyException("the model is busy: " + generationCapacity + " generations are open", retryAfter(lane));
             }
-            (lane == Lane.ANALYSIS ? analyses : generations).add(task);
+            if (lane == Lane.BACKGROUND && background.size() >= backgroundCapacity) {
+                throw new BusyException("the model is busy: " + background.size() + " background tasks are waiting", retryAfter(lane));
+            }
+            queue(lane).add(task);
             workArrived.signal();
         } finally {
             lock.unlock();
@@ -112,14 +124,14 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     /** What the worker is doing, for the status endpoint and tests. */
-    public record Status(int waitingAnalyses, int waitingGenerations, int runningGenerations, boolean busy,
-                         int analysisCapacity, int generationCapacity) {
+    public record Status(int waitingAnalyses, int waitingGenerations, int runningGenerations, int waitingBackground,
+                         boolean busy, int analysisCapacity, int generationCapacity) {
     }
 
     public Status status() {
         lock.lock();
         try {
-            return new Status(analyses.size(), generations.size(), runningGenerations, running != null,
+            return new Status(analyses.size(), generations.size(), runningGenerations, background.size(), running != null,
                     analysisCapacity, generationCapacity);
         } finally {
             lock.unlock();
@@ -127,17 +139,36 @@ public final class ModelWorker implements AutoCloseable {
     }
 
     private long retryAfter(Lane lane) {
-        int waiting = lane == Lane.ANALYSIS ? analyses.size() : generations.size() + runningGenerations;
+        int waiting = queue(lane).size() + (lane == Lane.GENERATION ? runningGenerations : 0);
         return Math.max(1, (long) Math.ceil(waiting * meanSeconds[lane.ordinal()]));
+    }
+
+    private ArrayDeque<Task<?>> queue(Lane lane) {
+        return switch (lane) {
+            case ANALYSIS -> analyses;
+            case GENERATION -> generations;
+            case BACKGROUND -> background;
+        };
     }
 
     private Task<?> poll(Lane lane) {
         lock.lock();
         try {
-            return (lane == Lane.ANALYSIS ? analyses : generations).poll();
+            return queue(lane).poll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The next task by priority: analyses, then generations, then background work. */
+    private Task<?> next() {
+        for (Lane lane : Lane.values()) {
+            Task<?> task = queue(lane).poll();
+            if (task != null) {
+                return task;
+            }
+        }
+        return null;
     }
 
     private void loop() {
@@ -145,7 +176,7 @@ public final class ModelWorker implements AutoCloseable {
             Task<?> task;
             lock.lock();
             try {
-                while ((task = analyses.isEmpty() ? generations.poll() : analyses.poll()) == null) {
+                while ((task = next()) == null) {
                     if (closed) {
                         return;
                     }
@@ -164,8 +195,9 @@ public final class ModelWorker implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            java.util.List.copyOf(analyses).forEach(Task::cancel);
-            java.util.List.copyOf(generations).forEach(Task::cancel);
+            for (Lane lane : Lane.values()) {
+                java.util.List.copyOf(queue(lane)).forEach(Task::cancel);
+            }
             if (running != null) {
                 running.cancel();
             }
@@ -184,19 +216,23 @@ public final class ModelWorker implements AutoCloseable {
     public final class Task<T> implements Job {
         private final Lane lane;
         private final Work<T> work;
-        private final long deadline;
+        private final OptionalLong deadline;
         private final CompletableFuture<T> result = new CompletableFuture<>();
         private volatile boolean cancelled;
 
-        private Task(Lane lane, Work<T> work, long deadline) {
+        private Task(Lane lane, Work<T> work, OptionalLong deadline) {
             this.lane = lane;
             this.work = work;
             this.deadline = deadline;
         }
 
+        private boolean pastDeadline() {
+            return deadline.isPresent() && System.nanoTime() - deadline.getAsLong() > 0;
+        }
+
         @Override
         public boolean stopped() {
-            return cancelled || System.nanoTime() - deadline > 0;
+            return cancelled || pastDeadline();
         }
 
         @Override
@@ -204,7 +240,7 @@ public final class ModelWorker implements AutoCloseable {
             if (cancelled) {
                 throw new JobStoppedException(false);
             }
-            if (System.nanoTime() - deadline > 0) {
+            if (pastDeadline()) {
                 throw new JobStoppedException(true);
             }
         }
@@ -218,7 +254,7 @@ public final class ModelWorker implements AutoCloseable {
             cancelled = true;
             lock.lock();
             try {
-                if ((lane == Lane.ANALYSIS ? analyses : generations).remove(this)) {
+                if (queue(lane).remove(this)) {
                     result.completeExceptionally(new JobStoppedException(false));
                 }
             } finally {
@@ -227,13 +263,14 @@ public final class ModelWorker implements AutoCloseable {
         }
 
         /**
-         * The result, waiting at most until the deadline.
+         * The result, waiting at most until the deadline (background tasks: until they end).
          *
          * @throws TimedOutException if the deadline passed (the task is cancelled)
          */
         public T await() {
             try {
-                return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return deadline.isEmpty() ? result.get()
+                        : result.get(Math.max(0, deadline.getAsLong() - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 cancel();
                 throw new TimedOutException(timeout);

@@ -3,17 +3,11 @@
 // neurons of the layer that fire most at the selected token; a click shows that neuron.
 
 import {postJson} from '../api.js';
-import {diverging, format, legend, tokenChip, tokensCanvas, css} from '../draw.js';
+import {css, diverging, element, format, legend, tokenChip, tokensCanvas} from '../draw.js';
 
 const GLOBAL_HOOKS = new Set(['hook_embed', 'ln_final.hook_normalized']);
 const HOOKS = ['hook_embed', 'hook_resid_pre', 'ln1.hook_normalized', 'hook_attn_out', 'hook_mlp_out', 'hook_resid_post',
   'ln_final.hook_normalized'];
-
-function element(tag, properties = {}, ...children) {
-  const node = Object.assign(document.createElement(tag), properties);
-  node.append(...children);
-  return node;
-}
 
 export default {
   id: 'activations', title: 'Activations', group: 'explore', wide: true,

@@ -3,7 +3,7 @@
 // arrive layer by layer, so a 32 x 32-head model fills in progressively. A click opens a head.
 
 import {postJson} from '../api.js';
-import {attentionColour, css, format, legend, sequential, sizeCanvas} from '../draw.js';
+import {attentionColour, css, legend, sequential, sizeCanvas, trackCells} from '../draw.js';
 
 const METRICS = {
   entropy: 'entropy (nats)', previousToken: 'previous token', firstToken: 'first token',
@@ -154,19 +154,12 @@ export default {
       return h >= 0 && h < model.heads && l >= 0 && l < model.layers ? {layer: l, head: h} : null;
     }
 
-    canvas.addEventListener('mousemove', event => {
-      hover = headAt(event);
+    trackCells(canvas, {cellAt: headAt, redraw: draw, select: at => state.set(at), show(cell) {
+      hover = cell;
       readout.textContent = hover ? `L${hover.layer} H${hover.head}` + (summary
         ? ' · ' + Object.entries(METRICS).map(([key, label]) => `${label} ${summary.scores[key][hover.layer][hover.head].toFixed(3)}`).join(' · ')
         : '') : '';
-      draw();
-    });
-    canvas.addEventListener('mouseleave', () => { hover = null; readout.textContent = ''; draw(); });
-    canvas.addEventListener('click', event => {
-      const at = headAt(event);
-      if (at) state.set(at);
-    });
-    window.addEventListener('resize', () => draw());
+    }});
     draw();
 
     return {

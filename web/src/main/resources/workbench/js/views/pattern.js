@@ -3,7 +3,7 @@
 // token. Long prompts come max-pooled from the server, so a cell may cover several tokens.
 
 import {postJson} from '../api.js';
-import {attentionColour, legend, sizeCanvas, visible} from '../draw.js';
+import {attentionColour, legend, sizeCanvas, trackCells, visible} from '../draw.js';
 
 export default {
   id: 'pattern', title: 'Head pattern', group: 'explore',
@@ -148,8 +148,8 @@ export default {
       return q >= 0 && q < geometry.n && k >= 0 && k <= q ? {q, k} : null;
     }
 
-    canvas.addEventListener('mousemove', event => {
-      hover = cellAt(event);
+    trackCells(canvas, {cellAt, redraw: draw, select: at => state.set({token: pattern.binStarts[at.q]}), show(cell) {
+      hover = cell;
       if (hover) {
         const value = pattern.values[hover.q][hover.k];
         readout.dataset.query = pattern.binStarts[hover.q];
@@ -160,14 +160,7 @@ export default {
       } else {
         readout.textContent = '';
       }
-      draw();
-    });
-    canvas.addEventListener('mouseleave', () => { hover = null; readout.textContent = ''; draw(); });
-    canvas.addEventListener('click', event => {
-      const at = cellAt(event);
-      if (at) state.set({token: pattern.binStarts[at.q]});
-    });
-    window.addEventListener('resize', () => draw());
+    }});
 
     return {
       update(values, changed) {

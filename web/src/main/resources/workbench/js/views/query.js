@@ -2,7 +2,7 @@
 // per head, one column per earlier token; a click on a row opens that head.
 
 import {postJson} from '../api.js';
-import {attentionColour, css, legend, sizeCanvas, visible} from '../draw.js';
+import {attentionColour, css, legend, sizeCanvas, trackCells, visible} from '../draw.js';
 
 export default {
   id: 'query', title: 'Token to token', group: 'explore',
@@ -98,19 +98,12 @@ export default {
       return h >= 0 && h < model.heads && k >= 0 && k < geometry.keys ? {h, k} : null;
     }
 
-    canvas.addEventListener('mousemove', event => {
-      hover = cellAt(event);
+    trackCells(canvas, {cellAt, redraw: draw, select: at => state.set({head: at.h}), show(cell) {
+      hover = cell;
       readout.textContent = hover
         ? `H${hover.h}: key ${hover.k} ${JSON.stringify(visible(ctx.run.tokens[hover.k].text))}: ${result.heads[hover.h][hover.k].toFixed(6)}`
         : '';
-      draw();
-    });
-    canvas.addEventListener('mouseleave', () => { hover = null; readout.textContent = ''; draw(); });
-    canvas.addEventListener('click', event => {
-      const at = cellAt(event);
-      if (at) state.set({head: at.h});
-    });
-    window.addEventListener('resize', () => draw());
+    }});
 
     return {
       update(values, changed) {

@@ -2,18 +2,28 @@
 //   {id, title, group, wide?, mount(body, ctx, setSubtitle) -> {update(state, changed), snapshot(), data()}}
 // where update() is told which selection keys changed ('run' when a prompt's run arrives),
 // snapshot() returns a canvas for the PNG export and data() what the JSON export saves.
-// The probe and audit areas add their groups and views here; the shell needs no other change.
+// A new view is one module listed here (and its URL state keys in state.js); the shell needs no other change.
 
 import activations from './activations.js';
+import attribution from './attribution.js';
+import auditResults from './audit-results.js';
+import auditRuns from './audit-runs.js';
 import generation from './generation.js';
+import lens from './lens.js';
 import overview from './overview.js';
 import pattern from './pattern.js';
 import predictions from './predictions.js';
+import probeScore from './probe-score.js';
 import query from './query.js';
+import steering from './steering.js';
+import sweeps from './sweeps.js';
 import tokens from './tokens.js';
 
 export const groups = [
   {id: 'explore', title: 'Explore a prompt'},
+  {id: 'audits', title: 'Audits'},
+  {id: 'probes', title: 'Probe sweeps'},
 ];
 
-export const views = [tokens, overview, pattern, query, predictions, activations, generation];
+export const views = [tokens, overview, pattern, query, predictions, attribution, lens, activations, probeScore, generation,
+  steering, auditRuns, auditResults, sweeps];

@@ -2,16 +2,11 @@ package phiscope.web.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -20,13 +15,17 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import phiscope.engine.Phi;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.probes.ActivationCollector;
+import phiscope.probes.Pooling;
+import phiscope.probes.Progress;
+import phiscope.probes.linear.ProbeKind;
+import phiscope.probes.linear.ProbeTrainer;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
 
@@ -37,81 +36,47 @@ import phiscope.web.TestServer;
 @Tag("browser")
 class WorkbenchBrowserIT {
 
-    private static final Path CHROMIUM = Path.of(System.getProperty("phiscope.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("phiscope.chromedriver", "/usr/bin/chromedriver"));
-    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
     private static final String PROMPT = "def fibonacci(n):\n    if n < 2:\n        return n\n    return fibonacci(n - 1)";
 
     @TempDir
     static Path temp;
     static TestServer server;
+    static Browser browser;
     static ChromeDriver driver;
     static WebDriverWait wait;
 
     @BeforeAll
     static void start() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "browser tests skipped: no " + CHROMIUM + " or " + CHROMEDRIVER + " (apt-get install chromium chromium-driver)");
+        Browser.assumeInstalled();
         server = new TestServer(Limits.DEFAULTS, temp);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        // Without these, chromium waits on network services the sandbox does not have.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(temp.resolve("chromium-profile")), "--window-size=1400,1800");
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", temp.resolve("downloads").toString(),
-                "download.prompt_for_download", false));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
-        wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-        Files.createDirectories(SCREENSHOTS);
+        saveProbe(server.workbench().phi(), temp.resolve("probes/code-vs-prose"));
+        browser = Browser.start(server, temp);
+        driver = browser.driver;
+        wait = browser.wait;
+    }
+
+    /** A difference-of-means probe of code against prose on block 1's output, saved as the probe command saves one. */
+    private static void saveProbe(Phi phi, Path path) {
+        HookPoint point = HookPoint.parse("blocks.1.hook_resid_post", phi.config());
+        float[][] x = ActivationCollector.collect(phi, List.of("for i in range(3):\n    x += i", "The garden was quiet at dawn."),
+                List.of(point), Pooling.LAST, Progress.NONE).get(point);
+        new ProbeTrainer(ProbeKind.DIFFERENCE_OF_MEANS, 0).train(point.name(), Pooling.LAST, List.of("code", "prose"), x,
+                new int[] {0, 1}).save(path, null);
     }
 
     @AfterAll
     static void stop() {
-        if (driver != null) {
-            driver.quit();
+        if (browser != null) {
+            browser.close();
         }
         if (server != null) {
             server.close();
         }
     }
 
-    private static void open(String hash) {
-        // From a blank page, so that a new hash loads the workbench afresh rather than editing the open one.
-        driver.get("about:blank");
-        driver.get(server.uri("/").toString() + hash);
-        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
-    }
-
-    private static String hashOf(String prompt, String rest) {
-        return "#prompt=" + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20") + rest;
-    }
-
-    private static WebElement view(String id) {
-        return driver.findElement(By.cssSelector("section[data-view='" + id + "']"));
-    }
-
-    private static String subtitle(String id) {
-        return view(id).findElement(By.cssSelector("header .subtitle")).getText();
-    }
-
-    private static void screenshot(String name) throws IOException {
-        Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** Moves the mouse onto a point given in CSS pixels from the element's top-left corner. */
-    private static void hover(WebElement element, double x, double y) {
-        var size = element.getSize();
-        new Actions(driver).moveToElement(element, (int) Math.round(x - size.getWidth() / 2.0),
-                (int) Math.round(y - size.getHeight() / 2.0)).perform();
-    }
-
     @Test
     void aPromptShowsItsTokensAndEveryHead() throws IOException {
-        open("");
+        browser.open("");
         WebElement prompt = driver.findElement(By.id("prompt"));
         prompt.sendKeys(PROMPT);
         driver.findElement(By.id("run")).click();
@@ -127,25 +92,25 @@ class WorkbenchBrowserIT {
             indent++;
         }
         assertEquals("····", chips.get(indent).getText(), "the indent is a visible whitespace token");
-        wait.until(d -> subtitle("overview").equals("4 × 4 heads · " + tokens.size() + " tokens"));
+        wait.until(d -> browser.subtitle("overview").equals("4 × 4 heads · " + tokens.size() + " tokens"));
         WebElement overview = driver.findElement(By.cssSelector("[data-testid='overview-canvas']"));
         assertTrue(overview.getSize().getHeight() > 100);
-        wait.until(d -> subtitle("pattern").startsWith("L0 H0"));
-        screenshot("workbench-prompt");
+        wait.until(d -> browser.subtitle("pattern").startsWith("L0 H0"));
+        browser.screenshot("workbench-prompt");
 
         // A click on the overview opens that head everywhere, and the URL says so.
-        hover(overview, 34 + 2.5 * (overview.getSize().getWidth() - 34) / 4, 18 + 3.5 * (overview.getSize().getHeight() - 18) / 4);
+        browser.hover(overview, 34 + 2.5 * (overview.getSize().getWidth() - 34) / 4, 18 + 3.5 * (overview.getSize().getHeight() - 18) / 4);
         new Actions(driver).click().perform();
-        wait.until(d -> subtitle("pattern").startsWith("L3 H2"));
+        wait.until(d -> browser.subtitle("pattern").startsWith("L3 H2"));
         assertTrue(driver.getCurrentUrl().contains("layer=3") && driver.getCurrentUrl().contains("head=2"), driver.getCurrentUrl());
-        new org.openqa.selenium.support.ui.Select(view("overview").findElement(By.cssSelector("[data-testid='overview-mode']")))
+        new org.openqa.selenium.support.ui.Select(browser.view("overview").findElement(By.cssSelector("[data-testid='overview-mode']")))
                 .selectByValue("previousToken");
-        screenshot("workbench-overview-scores");
+        browser.screenshot("workbench-overview-scores");
     }
 
     @Test
     void hoveringAHeatmapCellShowsTheWeightTheApiGives() throws IOException {
-        open(hashOf(PROMPT, "&layer=2&head=1"));
+        browser.open(Browser.hashOf(PROMPT, "&layer=2&head=1"));
         WebElement canvas = wait.until(d -> {
             WebElement found = d.findElement(By.cssSelector("[data-testid='pattern-canvas']"));
             return found.getDomAttribute("data-cells") != null ? found : null;
@@ -155,7 +120,7 @@ class WorkbenchBrowserIT {
         double cell = Double.parseDouble(canvas.getDomAttribute("data-cell"));
         int query = 9;
         int key = 4;
-        hover(canvas, margin + (key + 0.5) * cell, margin + (query + 0.5) * cell);
+        browser.hover(canvas, margin + (key + 0.5) * cell, margin + (query + 0.5) * cell);
 
         WebElement readout = driver.findElement(By.cssSelector("[data-testid='pattern-readout']"));
         wait.until(d -> readout.getText().startsWith("query " + query + " "));
@@ -163,24 +128,24 @@ class WorkbenchBrowserIT {
         assertTrue(text.contains("→ key " + key + " "), text);
         double shown = Double.parseDouble(text.substring(text.lastIndexOf(": ") + 2));
         assertEquals(pattern.get("values").get(query).get(key).doubleValue(), shown, 5e-7, text);
-        screenshot("workbench-pattern-hover");
+        browser.screenshot("workbench-pattern-hover");
 
         // A click selects the query token; a reload restores prompt, head and token from the URL.
         new Actions(driver).click().perform();
         wait.until(d -> d.getCurrentUrl().contains("token=" + query));
         driver.navigate().refresh();
-        wait.until(d -> "true".equals(d.findElement(By.tagName("body")).getDomAttribute("data-ready")));
+        browser.waitUntilReady();
         wait.until(d -> d.findElements(By.cssSelector("[data-testid='token-strip'] .tok.selected")).size() == 1);
         assertEquals(String.valueOf(query), driver.findElement(By.cssSelector("[data-testid='token-strip'] .tok.selected"))
                 .getDomAttribute("data-index"));
         assertEquals(PROMPT, driver.findElement(By.id("prompt")).getDomProperty("value"));
-        wait.until(d -> subtitle("pattern").startsWith("L2 H1"));
-        wait.until(d -> subtitle("query").startsWith("L2 · query " + query));
+        wait.until(d -> browser.subtitle("pattern").startsWith("L2 H1"));
+        wait.until(d -> browser.subtitle("query").startsWith("L2 · query " + query));
     }
 
     @Test
     void activationsAndPredictionsFollowTheSelectedToken() throws IOException {
-        open(hashOf(PROMPT, "&layer=1&neuron=7&token=3"));
+        browser.open(Browser.hashOf(PROMPT, "&layer=1&neuron=7&token=3"));
         JsonNode neuron = server.post("/api/activations/neuron", Map.of("prompt", PROMPT, "layer", 1, "neuron", 7)).json();
         List<WebElement> chips = wait.until(d -> {
             List<WebElement> found = d.findElements(By.cssSelector("[data-testid='activation-text'] .tok"));
@@ -188,26 +153,26 @@ class WorkbenchBrowserIT {
         });
         assertEquals(neuron.get("values").get(5).floatValue(), Float.parseFloat(chips.get(5).getDomAttribute("data-value")));
         wait.until(d -> d.findElements(By.cssSelector("[data-testid='top-neurons'] tr")).size() == 11);
-        wait.until(d -> subtitle("predictions").startsWith("after token 3"));
+        wait.until(d -> browser.subtitle("predictions").startsWith("after token 3"));
         assertEquals(10, driver.findElements(By.cssSelector("[data-testid='predictions'] tr")).size());
 
         // Exports: the JSON of a view is its data and the selection.
         Path downloads = temp.resolve("downloads");
-        view("predictions").findElement(By.cssSelector("[data-export='json']")).click();
+        browser.view("predictions").findElement(By.cssSelector("[data-export='json']")).click();
         Path saved = downloads.resolve("phiscope-predictions.json");
         wait.until(d -> Files.exists(saved));
         JsonNode exported = phiscope.web.server.Json.MAPPER.readTree(Files.readString(saved));
         assertEquals(3, exported.get("selection").get("token").asInt());
         assertEquals(10, exported.get("data").get("top").size());
-        view("pattern").findElement(By.cssSelector("[data-export='png']")).click();
+        browser.view("pattern").findElement(By.cssSelector("[data-export='png']")).click();
         wait.until(d -> Files.exists(downloads.resolve("phiscope-pattern.png")));
-        screenshot("workbench-activations");
+        browser.screenshot("workbench-activations");
     }
 
     @Test
     void aGenerationStreamsAndStops() throws IOException {
-        open(hashOf(PROMPT, "&maxNewTokens=512"));
-        wait.until(d -> subtitle("query").startsWith("L0 · query 28"));
+        browser.open(Browser.hashOf(PROMPT, "&maxNewTokens=512"));
+        wait.until(d -> browser.subtitle("query").startsWith("L0 · query 28"));
         WebElement status = driver.findElement(By.cssSelector("[data-testid='generation-status']"));
         driver.findElement(By.cssSelector("[data-testid='generate']")).click();
         wait.until(d -> status.getText().startsWith("streaming · ") && d.findElements(By.cssSelector(".generated")).size() >= 5);
@@ -217,10 +182,104 @@ class WorkbenchBrowserIT {
         assertTrue(streamed >= 5 && streamed < 512, "stopped early: " + streamed + " tokens");
         // The server notices the closed stream at its next write and frees the model.
         wait.until(d -> server.get("/api/status").json().get("runningGenerations").asInt() == 0);
-        screenshot("workbench-generation-stopped");
+        browser.screenshot("workbench-generation-stopped");
 
         driver.findElement(By.cssSelector("[data-testid='generate']")).click();
         wait.until(d -> status.getText().startsWith("done"));
-        screenshot("workbench-generation-done");
+        browser.screenshot("workbench-generation-done");
+    }
+
+    @Test
+    void hoveringALensCellShowsTheTopTokensTheApiGives() throws IOException {
+        browser.open(Browser.hashOf(PROMPT, "&token=12"));
+        WebElement canvas = browser.drawn("lens-canvas", "data-first");
+        JsonNode lens = server.post("/api/lens", Map.of("prompt", PROMPT, "first", 0, "last", 28, "topK", 5)).assertOk().json();
+        assertEquals(0, (int) browser.number(canvas, "data-first"));
+        double left = browser.number(canvas, "data-left");
+        double top = browser.number(canvas, "data-top");
+        double cellWidth = browser.number(canvas, "data-cell-width");
+        double cellHeight = browser.number(canvas, "data-cell-height");
+        int stage = 2;
+        int position = 9;
+        browser.hover(canvas, left + (position + 0.5) * cellWidth, top + (stage + 0.5) * cellHeight);
+        WebElement readout = browser.byTestId("lens-readout");
+        wait.until(d -> readout.getText().startsWith("blocks.1 @ " + position + " "));
+        JsonNode cell = lens.get("cells").get(stage).get(position);
+        assertEquals(cell.get("top").get(0).get("id").asInt(), Integer.parseInt(readout.getDomAttribute("data-top")));
+        assertEquals(cell.get("top").get(0).get("probability").asDouble(), browser.number(readout, "data-probability"), 1e-12);
+        String text = readout.getText();
+        for (JsonNode prediction : cell.get("top")) {
+            assertTrue(text.contains(String.format(java.util.Locale.ROOT, "%.2f%%", 100 * prediction.get("probability").asDouble())), text);
+        }
+        browser.screenshotOf("lens", "workbench-lens-hover");
+
+        // Tracking a target adds its rank to every cell, and the URL keeps it.
+        WebElement target = browser.byTestId("lens-target");
+        target.sendKeys(" n");
+        browser.view("lens").findElement(By.xpath(".//button[text()='Track']")).click();
+        wait.until(d -> browser.subtitle("lens").contains("tracking"));
+        assertTrue(driver.getCurrentUrl().contains("target=+n"), driver.getCurrentUrl());
+        JsonNode tracked = server.post("/api/lens", Map.of("prompt", PROMPT, "first", 0, "last", 28, "target", " n")).json();
+        browser.hover(canvas, left + (position + 0.5) * cellWidth, top + (stage + 0.5) * cellHeight + 1);
+        int rank = tracked.get("cells").get(stage).get(position).get("targetRank").asInt();
+        wait.until(d -> readout.getText().contains("rank " + rank + ","));
+        browser.screenshotOf("lens", "workbench-lens-target");
+    }
+
+    @Test
+    void theAttributionComparesTheTopTwoTokensAndAddsUp() throws IOException {
+        int token = 14;
+        browser.open(Browser.hashOf(PROMPT, "&token=" + token));
+        WebElement sum = browser.drawn("dla-sum", "data-model");
+        JsonNode top = server.post("/api/run", Map.of("prompt", PROMPT, "topK", 2)).json().get("predictions").get(token).get("top");
+        JsonNode dla = server.post("/api/attribution", Map.of("prompt", PROMPT, "position", token,
+                "token", top.get(0).get("text").asText(), "versus", top.get(1).get("text").asText())).assertOk().json();
+        assertEquals(dla.get("modelLogitDifference").asDouble(), browser.number(sum, "data-model"), 1e-12);
+        assertEquals(dla.get("total").asDouble(), browser.number(sum, "data-total"), 1e-12);
+        assertTrue(sum.getText().contains("sum of the parts"), sum.getText());
+        WebElement canvas = browser.drawn("dla-canvas", "data-cell");
+        double cell = browser.number(canvas, "data-cell");
+        browser.hover(canvas, browser.number(canvas, "data-left") + 1.5 * cell, browser.number(canvas, "data-top") + 2.5 * cell);
+        WebElement readout = browser.byTestId("dla-readout");
+        wait.until(d -> readout.getText().startsWith("L2H1: "));
+        assertEquals(dla.get("heads").get(2).get(1).asDouble(), browser.number(readout, "data-value"), 1e-12);
+        new Actions(driver).click().perform();
+        wait.until(d -> d.getCurrentUrl().contains("layer=2") && d.getCurrentUrl().contains("head=1"));
+        wait.until(d -> browser.subtitle("pattern").startsWith("L2 H1"));
+        browser.screenshotOf("attribution", "workbench-attribution");
+    }
+
+    @Test
+    void aSavedProbeColoursTheTextWithItsScores() throws IOException {
+        browser.open(Browser.hashOf(PROMPT, "&probe=code-vs-prose"));
+        JsonNode scores = server.post("/api/probes/score", Map.of("prompt", PROMPT, "probe", "code-vs-prose")).assertOk().json()
+                .get("scores");
+        List<WebElement> chips = wait.until(d -> {
+            List<WebElement> found = d.findElements(By.cssSelector("[data-testid='probe-text'] .tok"));
+            return found.size() == scores.size() ? found : null;
+        });
+        for (int t : new int[] {0, 7, scores.size() - 1}) {
+            assertEquals(scores.get(t).get("probabilities").get(1).asDouble(), Double.parseDouble(chips.get(t).getDomAttribute("data-value")),
+                    1e-12);
+        }
+        assertTrue(browser.subtitle("probe-score").startsWith("code-vs-prose: diff-means probe on blocks.1.hook_resid_post"),
+                browser.subtitle("probe-score"));
+        browser.screenshotOf("probe-score", "workbench-probe-score");
+    }
+
+    @Test
+    void baselineAndSteeredContinuationsStreamSideBySide() throws IOException {
+        browser.open(Browser.hashOf("The weather today", "&layer=1&steerCoefficient=8&steerPlus=def%20main()%3A&steerMinus=%20happy"
+                + "&maxNewTokens=12"));
+        browser.byTestId("steer").click();
+        WebElement status = browser.byTestId("steer-status");
+        wait.until(d -> status.getText().startsWith("done"));
+        assertTrue(browser.byTestId("steer-vector").getText().startsWith("actadd vector on blocks.1.hook_resid_pre"),
+                browser.byTestId("steer-vector").getText());
+        String baseline = browser.byTestId("steer-baseline").getText();
+        String steered = browser.byTestId("steer-steered").getText();
+        assertTrue(baseline.startsWith("The weather today") && steered.startsWith("The weather today"), baseline + " | " + steered);
+        assertTrue(!baseline.equals(steered), "steering changed the continuation: " + steered);
+        browser.screenshotOf("steering", "workbench-steering");
     }
 }

@@ -6,43 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
+import phiscope.web.ApiTest;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
 import phiscope.web.TestServer.Response;
 
 /** Every explore endpoint against the engine's own numbers, and its refusals of bad requests. */
-class ExploreApiTest {
+class ExploreApiTest extends ApiTest {
 
     private static final String PROMPT = "def fibonacci(n):\n    return n";
 
-    @TempDir
-    static Path temp;
-    static TestServer server;
-    static Phi phi;
     static int[] ids;
 
     @BeforeAll
-    static void start() {
-        server = new TestServer(Limits.DEFAULTS, temp);
-        phi = server.workbench().phi();
+    static void prepare() {
         ids = phi.encode(PROMPT);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static ActivationCache engineCapture(String... hooks) {
@@ -53,18 +39,7 @@ class ExploreApiTest {
     }
 
     private static void assertError(Response response, int status, String messagePart) {
-        assertEquals(status, response.status(), () -> response.raw().body());
-        assertNotNull(response.json(), "a JSON error body");
-        String error = response.json().path("error").asText();
-        assertTrue(error.contains(messagePart), () -> "'" + error + "' should mention '" + messagePart + "'");
-    }
-
-    private static float[] floats(JsonNode array) {
-        float[] values = new float[array.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = array.get(i).floatValue();
-        }
-        return values;
+        response.assertError(status, messagePart);
     }
 
     // --- model, status, unknown routes
@@ -242,7 +217,7 @@ class ExploreApiTest {
         int t = ids.length;
         assertEquals(4, query.get("heads").size());
         for (int h = 0; h < 4; h++) {
-            float[] row = floats(query.get("heads").get(h));
+            float[] row = Json.floats(query.get("heads").get(h));
             assertEquals(position + 1, row.length);
             for (int k = 0; k <= position; k++) {
                 assertEquals(engine[(h * t + position) * t + k], row[k], 0f);
@@ -260,7 +235,7 @@ class ExploreApiTest {
         JsonNode neuron = server.post("/api/activations/neuron", Map.of("prompt", PROMPT, "layer", 2, "neuron", 77)).json();
         assertEquals("blocks.2.mlp.hook_post", neuron.get("hook").asText());
         float[] mlp = engineCapture("blocks.2.mlp.hook_post").get("blocks.2.mlp.hook_post").data();
-        float[] values = floats(neuron.get("values"));
+        float[] values = Json.floats(neuron.get("values"));
         assertEquals(ids.length, values.length);
         for (int t = 0; t < ids.length; t++) {
             assertEquals(mlp[t * 512 + 77], values[t], 0f);
@@ -303,7 +278,7 @@ class ExploreApiTest {
             direction[i] -= minus[i];
             norm += direction[i] * direction[i];
         }
-        float[] values = floats(projection.get("values"));
+        float[] values = Json.floats(projection.get("values"));
         for (int t = 0; t < ids.length; t++) {
             double dot = 0;
             for (int i = 0; i < 128; i++) {

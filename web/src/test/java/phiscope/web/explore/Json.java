@@ -15,4 +15,12 @@ final class Json {
         array.forEach(node -> values.add(node.asText()));
         return values;
     }
+
+    static float[] floats(JsonNode array) {
+        float[] values = new float[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).floatValue();
+        }
+        return values;
+    }
 }

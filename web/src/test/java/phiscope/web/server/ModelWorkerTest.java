@@ -48,7 +48,7 @@ class ModelWorkerTest {
 
     @Test
     void runsWorkAndPassesOnItsResultOrFailure() {
-        worker = new ModelWorker(4, 1, Duration.ofSeconds(5));
+        worker = new ModelWorker(4, 1, 1, Duration.ofSeconds(5));
         assertEquals(Integer.valueOf(42), worker.call(job -> 42));
         IllegalArgumentException failure = assertThrows(IllegalArgumentException.class, () -> worker.call(job -> {
             throw new IllegalArgumentException("bad layer");
@@ -58,7 +58,7 @@ class ModelWorkerTest {
 
     @Test
     void aFullQueueRefusesAtOnceWithARetryEstimate() throws InterruptedException {
-        worker = new ModelWorker(2, 1, Duration.ofSeconds(5));
+        worker = new ModelWorker(2, 1, 1, Duration.ofSeconds(5));
         CountDownLatch release = block(ModelWorker.Lane.ANALYSIS);
         worker.submit(ModelWorker.Lane.ANALYSIS, job -> 1);
         worker.submit(ModelWorker.Lane.ANALYSIS, job -> 2);
@@ -70,7 +70,7 @@ class ModelWorkerTest {
 
     @Test
     void generationsAreLimitedWhileOpenNotJustWhileWaiting() throws InterruptedException {
-        worker = new ModelWorker(4, 1, Duration.ofSeconds(5));
+        worker = new ModelWorker(4, 1, 1, Duration.ofSeconds(5));
         CountDownLatch release = block(ModelWorker.Lane.GENERATION);
         assertEquals(1, worker.status().runningGenerations());
         assertThrows(BusyException.class, () -> worker.submit(ModelWorker.Lane.GENERATION, job -> 1));
@@ -81,7 +81,7 @@ class ModelWorkerTest {
 
     @Test
     void aRequestWaitingPastItsDeadlineTimesOutAndNeverRuns() throws InterruptedException {
-        worker = new ModelWorker(4, 1, Duration.ofMillis(300));
+        worker = new ModelWorker(4, 1, 1, Duration.ofMillis(300));
         CountDownLatch release = block(ModelWorker.Lane.ANALYSIS);
         AtomicBoolean ran = new AtomicBoolean();
         assertThrows(TimedOutException.class, () -> worker.call(job -> ran.getAndSet(true)));
@@ -93,7 +93,7 @@ class ModelWorkerTest {
 
     @Test
     void runningWorkStopsAtItsDeadline() {
-        worker = new ModelWorker(4, 1, Duration.ofMillis(300));
+        worker = new ModelWorker(4, 1, 1, Duration.ofMillis(300));
         long start = System.nanoTime();
         assertThrows(TimedOutException.class, () -> worker.call(job -> {
             while (true) {
@@ -107,7 +107,7 @@ class ModelWorkerTest {
 
     @Test
     void cancellingStopsRunningWork() throws InterruptedException {
-        worker = new ModelWorker(4, 1, Duration.ofSeconds(10));
+        worker = new ModelWorker(4, 1, 1, Duration.ofSeconds(10));
         CountDownLatch started = new CountDownLatch(1);
         ModelWorker.Task<String> task = worker.submit(ModelWorker.Lane.GENERATION, job -> {
             started.countDown();
@@ -123,7 +123,7 @@ class ModelWorkerTest {
 
     @Test
     void analysesGoFirstAndRunBetweenAGenerationsTokens() throws InterruptedException {
-        worker = new ModelWorker(8, 2, Duration.ofSeconds(10));
+        worker = new ModelWorker(8, 2, 1, Duration.ofSeconds(10));
         List<String> order = new CopyOnWriteArrayList<>();
         CountDownLatch release = block(ModelWorker.Lane.ANALYSIS);
         CountDownLatch analysisQueued = new CountDownLatch(1);
@@ -151,5 +151,51 @@ class ModelWorkerTest {
         generation.await();
         during.await();
         assertEquals(List.of("analysis before", "token 1", "analysis during", "token 2"), order);
+    }
+
+    @Test
+    void backgroundWorkRunsOnlyWhenNothingInteractiveWaits() throws InterruptedException {
+        worker = new ModelWorker(8, 2, 2, Duration.ofSeconds(10));
+        List<String> order = new CopyOnWriteArrayList<>();
+        CountDownLatch release = block(ModelWorker.Lane.ANALYSIS);
+        ModelWorker.Task<Void> audit = worker.submit(ModelWorker.Lane.BACKGROUND, job -> {
+            order.add("audit block");
+            return null;
+        });
+        ModelWorker.Task<Void> generation = worker.submit(ModelWorker.Lane.GENERATION, job -> {
+            order.add("generation");
+            return null;
+        });
+        ModelWorker.Task<Void> analysis = worker.submit(ModelWorker.Lane.ANALYSIS, job -> {
+            order.add("analysis");
+            return null;
+        });
+        assertEquals(1, worker.status().waitingBackground());
+        release.countDown();
+        audit.await();
+        generation.await();
+        analysis.await();
+        assertEquals(List.of("analysis", "generation", "audit block"), order);
+    }
+
+    @Test
+    void backgroundWorkHasNoDeadlineButCanBeCancelledWhileItWaits() throws InterruptedException {
+        worker = new ModelWorker(4, 1, 1, Duration.ofMillis(200));
+        CountDownLatch release = block(ModelWorker.Lane.ANALYSIS);
+        ModelWorker.Task<String> patient = worker.submit(ModelWorker.Lane.BACKGROUND, job -> job.stopped() ? "stopped" : "ran");
+        assertThrows(BusyException.class, () -> worker.submit(ModelWorker.Lane.BACKGROUND, job -> "one too many"));
+        Thread.sleep(500);
+        release.countDown();
+        assertEquals("ran", patient.await(), "waiting longer than the interactive time limit is fine");
+
+        CountDownLatch again = block(ModelWorker.Lane.ANALYSIS);
+        AtomicBoolean ran = new AtomicBoolean();
+        ModelWorker.Task<Boolean> cancelled = worker.submit(ModelWorker.Lane.BACKGROUND, job -> ran.getAndSet(true));
+        cancelled.cancel();
+        assertThrows(JobStoppedException.class, cancelled::await);
+        assertEquals(0, worker.status().waitingBackground());
+        again.countDown();
+        assertEquals(Integer.valueOf(3), worker.call(job -> 3));
+        assertFalse(ran.get());
     }
 }
