@@ -1,6 +1,7 @@
 package phiscope.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -20,21 +21,23 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The loops write the decode inline: a helper that takes or returns vectors is not always
  * inlined by C2, and then its vectors are boxed on the heap, which is slower than scalar code.
+ * Where no value is an infinity or NaN, {@link #decodeFiniteF16} lets the hardware convert.
  */
 public final class Float16 {
 
     static final VectorSpecies<Integer> INTS = VectorMath.F.withLanes(int.class);
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** As many shorts as there are float lanes, so one load feeds one float vector. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
             VectorShape.forBitSize(VectorMath.F.vectorBitSize() / 2));
     private static final int LANES = VectorMath.LANES;
 
     /** Float bits of a half's exponent and mantissa moved into place: add this to re-bias the exponent. */
-    static final int REBIAS = (127 - 15) << 23;
+    private static final int REBIAS = (127 - 15) << 23;
     /** Re-biased bits below this are halves with exponent 0 (zero or subnormal). */
-    static final int SMALLEST_NORMAL = (127 - 14) << 23;
+    private static final int SMALLEST_NORMAL = (127 - 14) << 23;
     /** A re-biased subnormal reads as 2^-15 (1 + m / 1024); twice that minus 2^-14 is its value m 2^-24. */
-    static final float SUBNORMAL_OFFSET = -0x1p-14f;
+    private static final float SUBNORMAL_OFFSET = -0x1p-14f;
 
     private Float16() {
     }
@@ -78,16 +81,15 @@ public final class Float16 {
             IntVector magnitude = half.and(0x7fff);
             IntVector biased = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS);
             IntVector small = biased.reinterpretAsFloats().fma(2f, SUBNORMAL_OFFSET).reinterpretAsInts();
-            IntVector special = biased.add(REBIAS).lanewise(VectorOperators.OR, 0x00400000,
-                    magnitude.compare(VectorOperators.GT, 0x7c00));
+            IntVector infinite = biased.add(REBIAS);
+            IntVector special = infinite.blend(infinite.or(0x00400000), magnitude.compare(VectorOperators.GT, 0x7c00));
             biased.blend(small, biased.compare(VectorOperators.LT, SMALLEST_NORMAL))
                     .blend(special, magnitude.compare(VectorOperators.GE, 0x7c00))
                     .or(half.and(0x8000).lanewise(VectorOperators.LSHL, 16))
                     .reinterpretAsFloats().intoArray(dst, offset + i);
         }
         for (int i = vec; i < count; i++) {
-            dst[offset + i] = quiet(Float.float16ToFloat(src.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED
-                    .withOrder(ByteOrder.LITTLE_ENDIAN), byteOffset + 2L * i)));
+            dst[offset + i] = quiet(Float.float16ToFloat(src.get(HALF, byteOffset + 2L * i)));
         }
     }
 
@@ -100,69 +102,21 @@ public final class Float16 {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, offset + i);
         }
         for (int i = vec; i < count; i++) {
-            dst[offset + i] = bfloat16ToFloat(src.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED
-                    .withOrder(ByteOrder.LITTLE_ENDIAN), byteOffset + 2L * i));
+            dst[offset + i] = bfloat16ToFloat(src.get(HALF, byteOffset + 2L * i));
         }
     }
 
     /**
-     * Decodes {@code count} (a multiple of {@code 2 * LANES}) F16 values stored in interleaved
-     * pairs, as {@link PackedFloats} keeps them: each 32-bit word holds lane {@code m} of one
-     * vector in its low half and lane {@code m} of the next vector in its high half. With
-     * {@code finite} (no infinity or NaN among them) the decode skips the special-value check.
+     * Decodes {@code count} consecutive little-endian F16 values none of which is an infinity or
+     * NaN: a plain loop of {@link Float#float16ToFloat}, which C2 compiles to the hardware's
+     * conversion ({@code vcvtph2ps}, 16 values an instruction), two to three times faster than
+     * the integer decode. It is exact for finite values in every tier; NaNs are left out because
+     * the JDK's own conversion quiets signalling ones only once compiled.
      */
-    public static void decodeF16Pairs(MemorySegment src, long byteOffset, int count, float[] dst, int offset, boolean finite) {
-        if (!finite) {
-            decodeF16PairsWithSpecials(src, byteOffset, count, dst, offset);
-            return;
+    public static void decodeFiniteF16(MemorySegment src, long byteOffset, int count, float[] dst, int offset) {
+        for (int i = 0; i < count; i++) {
+            dst[offset + i] = Float.float16ToFloat(src.get(HALF, byteOffset + 2L * i));
         }
-        for (int i = 0; i < count; i += 2 * LANES) {
-            IntVector pair = IntVector.fromMemorySegment(INTS, src, byteOffset + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            // Low halves: exponent and mantissa shifted up to float position, the sign from bit 15.
-            IntVector low = pair.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).add(REBIAS);
-            IntVector lowSmall = low.reinterpretAsFloats().fma(2f, SUBNORMAL_OFFSET).reinterpretAsInts();
-            low.blend(lowSmall, low.compare(VectorOperators.LT, SMALLEST_NORMAL))
-                    .or(pair.lanewise(VectorOperators.LSHL, 16).and(0x80000000))
-                    .reinterpretAsFloats().intoArray(dst, offset + i);
-            // High halves: shifted down, the sign already in bit 31.
-            IntVector high = pair.lanewise(VectorOperators.LSHR, 3).and(0x0fffe000).add(REBIAS);
-            IntVector highSmall = high.reinterpretAsFloats().fma(2f, SUBNORMAL_OFFSET).reinterpretAsInts();
-            high.blend(highSmall, high.compare(VectorOperators.LT, SMALLEST_NORMAL))
-                    .or(pair.and(0x80000000))
-                    .reinterpretAsFloats().intoArray(dst, offset + i + LANES);
-        }
-    }
-
-    private static void decodeF16PairsWithSpecials(MemorySegment src, long byteOffset, int count, float[] dst, int offset) {
-        for (int i = 0; i < count; i += 2 * LANES) {
-            IntVector pair = IntVector.fromMemorySegment(INTS, src, byteOffset + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            for (int part = 0; part < 2; part++) {
-                IntVector half = part == 0 ? pair.and(0xffff) : pair.lanewise(VectorOperators.LSHR, 16);
-                IntVector magnitude = half.and(0x7fff);
-                IntVector biased = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS);
-                IntVector small = biased.reinterpretAsFloats().fma(2f, SUBNORMAL_OFFSET).reinterpretAsInts();
-                IntVector special = biased.add(REBIAS).lanewise(VectorOperators.OR, 0x00400000,
-                        magnitude.compare(VectorOperators.GT, 0x7c00));
-                biased.blend(small, biased.compare(VectorOperators.LT, SMALLEST_NORMAL))
-                        .blend(special, magnitude.compare(VectorOperators.GE, 0x7c00))
-                        .or(half.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                        .reinterpretAsFloats().intoArray(dst, offset + i + part * LANES);
-            }
-        }
-    }
-
-    /** Decodes {@code count} (a multiple of {@code 2 * LANES}) BF16 values stored in interleaved pairs. */
-    public static void decodeBF16Pairs(MemorySegment src, long byteOffset, int count, float[] dst, int offset) {
-        for (int i = 0; i < count; i += 2 * LANES) {
-            IntVector pair = IntVector.fromMemorySegment(INTS, src, byteOffset + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            pair.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, offset + i);
-            pair.and(0xffff0000).reinterpretAsFloats().intoArray(dst, offset + i + LANES);
-        }
-    }
-
-    /** Position of value {@code j} (of {@code 2 * LANES}) in interleaved pair storage. */
-    public static int pairPosition(int j) {
-        return j % LANES * 2 + j / LANES;
     }
 
     /** The scalar decode, with signalling NaNs quieted as in the vector decode. */

@@ -4,6 +4,7 @@ import static phiscope.engine.tensor.VectorMath.F;
 import static phiscope.engine.tensor.VectorMath.LANES;
 import static phiscope.engine.tensor.WeightMatrix.PANEL;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -43,16 +44,19 @@ final class Gemm {
             float[] out = edge ? edgeBuffer(tokens * PANEL) : y;
             int outBase = edge ? 0 : r0;
             int outStride = edge ? PANEL : rows;
+            // The accumulators start from zero in the output and are parked there between chunks.
+            for (int t = 0; t < tokens; t++) {
+                Arrays.fill(out, t * outStride + outBase, t * outStride + outBase + PANEL, 0f);
+            }
             for (int k0 = 0; k0 < k; k0 += DEPTH) {
                 int depth = Math.min(DEPTH, k - k0);
                 w.decodePanel(p, k0, depth, panel);
-                boolean first = k0 == 0;
                 int t = 0;
                 for (; t + TOKENS <= tokens; t += TOKENS) {
-                    tile6(panel, depth, x, t * k + k0, k, out, t * outStride + outBase, outStride, first);
+                    tile6(panel, depth, x, t * k + k0, k, out, t * outStride + outBase, outStride);
                 }
                 for (; t < tokens; t++) {
-                    tile1(panel, depth, x, t * k + k0, out, t * outStride + outBase, first);
+                    tile1(panel, depth, x, t * k + k0, out, t * outStride + outBase);
                 }
             }
             if (edge) {
@@ -72,22 +76,18 @@ final class Gemm {
         return buffer;
     }
 
-    private static FloatVector start(boolean first, float[] y, int offset) {
-        return first ? FloatVector.zero(F) : FloatVector.fromArray(F, y, offset);
-    }
-
     /** Six token rows ({@code x} rows {@code xStride} apart) times the decoded panel {@code w}. */
     private static void tile6(float[] w, int depth, float[] x, int x0, int xStride,
-                              float[] y, int y0, int yStride, boolean first) {
+                              float[] y, int y0, int yStride) {
         int x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride, x4 = x3 + xStride, x5 = x4 + xStride;
         int y1 = y0 + yStride, y2 = y1 + yStride, y3 = y2 + yStride, y4 = y3 + yStride, y5 = y4 + yStride;
         int l1 = LANES, l2 = 2 * LANES, l3 = 3 * LANES;
-        FloatVector c00 = start(first, y, y0), c01 = start(first, y, y0 + l1), c02 = start(first, y, y0 + l2), c03 = start(first, y, y0 + l3);
-        FloatVector c10 = start(first, y, y1), c11 = start(first, y, y1 + l1), c12 = start(first, y, y1 + l2), c13 = start(first, y, y1 + l3);
-        FloatVector c20 = start(first, y, y2), c21 = start(first, y, y2 + l1), c22 = start(first, y, y2 + l2), c23 = start(first, y, y2 + l3);
-        FloatVector c30 = start(first, y, y3), c31 = start(first, y, y3 + l1), c32 = start(first, y, y3 + l2), c33 = start(first, y, y3 + l3);
-        FloatVector c40 = start(first, y, y4), c41 = start(first, y, y4 + l1), c42 = start(first, y, y4 + l2), c43 = start(first, y, y4 + l3);
-        FloatVector c50 = start(first, y, y5), c51 = start(first, y, y5 + l1), c52 = start(first, y, y5 + l2), c53 = start(first, y, y5 + l3);
+        FloatVector c00 = FloatVector.fromArray(F, y, y0), c01 = FloatVector.fromArray(F, y, y0 + l1), c02 = FloatVector.fromArray(F, y, y0 + l2), c03 = FloatVector.fromArray(F, y, y0 + l3);
+        FloatVector c10 = FloatVector.fromArray(F, y, y1), c11 = FloatVector.fromArray(F, y, y1 + l1), c12 = FloatVector.fromArray(F, y, y1 + l2), c13 = FloatVector.fromArray(F, y, y1 + l3);
+        FloatVector c20 = FloatVector.fromArray(F, y, y2), c21 = FloatVector.fromArray(F, y, y2 + l1), c22 = FloatVector.fromArray(F, y, y2 + l2), c23 = FloatVector.fromArray(F, y, y2 + l3);
+        FloatVector c30 = FloatVector.fromArray(F, y, y3), c31 = FloatVector.fromArray(F, y, y3 + l1), c32 = FloatVector.fromArray(F, y, y3 + l2), c33 = FloatVector.fromArray(F, y, y3 + l3);
+        FloatVector c40 = FloatVector.fromArray(F, y, y4), c41 = FloatVector.fromArray(F, y, y4 + l1), c42 = FloatVector.fromArray(F, y, y4 + l2), c43 = FloatVector.fromArray(F, y, y4 + l3);
+        FloatVector c50 = FloatVector.fromArray(F, y, y5), c51 = FloatVector.fromArray(F, y, y5 + l1), c52 = FloatVector.fromArray(F, y, y5 + l2), c53 = FloatVector.fromArray(F, y, y5 + l3);
         for (int k = 0; k < depth; k++) {
             int wk = k * PANEL;
             FloatVector w0 = FloatVector.fromArray(F, w, wk);
@@ -116,9 +116,9 @@ final class Gemm {
     }
 
     /** One token row times the decoded panel: the decode step, and the tokens a six-row tile leaves over. */
-    private static void tile1(float[] w, int depth, float[] x, int x0, float[] y, int y0, boolean first) {
+    private static void tile1(float[] w, int depth, float[] x, int x0, float[] y, int y0) {
         int l1 = LANES, l2 = 2 * LANES, l3 = 3 * LANES;
-        FloatVector c0 = start(first, y, y0), c1 = start(first, y, y0 + l1), c2 = start(first, y, y0 + l2), c3 = start(first, y, y0 + l3);
+        FloatVector c0 = FloatVector.fromArray(F, y, y0), c1 = FloatVector.fromArray(F, y, y0 + l1), c2 = FloatVector.fromArray(F, y, y0 + l2), c3 = FloatVector.fromArray(F, y, y0 + l3);
         for (int k = 0; k < depth; k++) {
             int wk = k * PANEL;
             FloatVector b = FloatVector.broadcast(F, x[x0 + k]);

@@ -7,13 +7,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * F32, F16 or BF16 weights in panels, bit for bit the checkpoint's values; rows past the end are
- * zero. The 16-bit formats store each pair of row vectors interleaved ({@link Float16#decodeF16Pairs}),
- * so one 32-bit lane load feeds two float vectors without a widening conversion.
+ * zero. F16 panels without infinities or NaNs (real checkpoints) decode through the hardware's
+ * conversion ({@link Float16#decodeFiniteF16}).
  */
 public final class PackedFloats extends PackedMatrix {
 
@@ -56,7 +54,7 @@ public final class PackedFloats extends PackedMatrix {
                 MemorySegment.copy(source.data(), HALF, from, staged, j * n * halves, n * halves);
             }
             for (int j = 0; j < count; j++) {
-                int to = slot(j) * halves;
+                int to = j * halves;
                 int from = j * n * halves;
                 for (int k = 0; k < n; k++) {
                     transposed[to + k * PANEL * halves] = staged[from + k * halves];
@@ -78,68 +76,14 @@ public final class PackedFloats extends PackedMatrix {
         }
     }
 
-    /** Where row {@code j} of a panel sits among the panel's values at one column. */
-    private int slot(int j) {
-        if (elementBytes == 4) {
-            return j;
-        }
-        int pair = 2 * VectorMath.LANES;
-        return j / pair * pair + Float16.pairPosition(j % pair);
-    }
-
     @Override
     float element(int row, int col) {
-        long at = panelOffset(row / PANEL) + ((long) col * PANEL + slot(row % PANEL)) * elementBytes;
+        long at = panelOffset(row / PANEL) + ((long) col * PANEL + row % PANEL) * elementBytes;
         return switch (dtype) {
             case F32 -> data.get(SINGLE, at);
             case F16 -> Float16.toFloat(data.get(HALF, at));
             default -> Float16.bfloat16ToFloat(data.get(HALF, at));
         };
-    }
-
-    /**
-     * One token (the decode step) with finite F16 weights decodes each panel column in registers
-     * and multiplies it in place, without the round trip through the panel buffer; the other
-     * cases take {@link Gemm}'s path. Both compute the same chain of FMAs, so the same bits.
-     */
-    @Override
-    public void multiply(float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
-        if (tokens != 1 || dtype != DType.F16 || !finite) {
-            super.multiply(x, tokens, y, firstPanel, endPanel);
-            return;
-        }
-        float[] tile = TILE.get();
-        for (int p = firstPanel; p < endPanel; p++) {
-            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-            long at = panelOffset(p);
-            for (int k = 0; k < cols; k++, at += 2L * PANEL) {
-                FloatVector b = FloatVector.broadcast(F, x[k]);
-                // Rows 0..2L-1 and 2L..4L-1 of the column, as interleaved pairs (see Float16.decodeF16Pairs).
-                IntVector p0 = IntVector.fromMemorySegment(Float16.INTS, data, at, ByteOrder.LITTLE_ENDIAN);
-                IntVector p1 = IntVector.fromMemorySegment(Float16.INTS, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN);
-                IntVector v = p0.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).add(Float16.REBIAS);
-                c0 = v.blend(v.reinterpretAsFloats().fma(2f, Float16.SUBNORMAL_OFFSET).reinterpretAsInts(),
-                        v.compare(VectorOperators.LT, Float16.SMALLEST_NORMAL))
-                        .or(p0.lanewise(VectorOperators.LSHL, 16).and(0x80000000)).reinterpretAsFloats().fma(b, c0);
-                v = p0.lanewise(VectorOperators.LSHR, 3).and(0x0fffe000).add(Float16.REBIAS);
-                c1 = v.blend(v.reinterpretAsFloats().fma(2f, Float16.SUBNORMAL_OFFSET).reinterpretAsInts(),
-                        v.compare(VectorOperators.LT, Float16.SMALLEST_NORMAL))
-                        .or(p0.and(0x80000000)).reinterpretAsFloats().fma(b, c1);
-                v = p1.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).add(Float16.REBIAS);
-                c2 = v.blend(v.reinterpretAsFloats().fma(2f, Float16.SUBNORMAL_OFFSET).reinterpretAsInts(),
-                        v.compare(VectorOperators.LT, Float16.SMALLEST_NORMAL))
-                        .or(p1.lanewise(VectorOperators.LSHL, 16).and(0x80000000)).reinterpretAsFloats().fma(b, c2);
-                v = p1.lanewise(VectorOperators.LSHR, 3).and(0x0fffe000).add(Float16.REBIAS);
-                c3 = v.blend(v.reinterpretAsFloats().fma(2f, Float16.SUBNORMAL_OFFSET).reinterpretAsInts(),
-                        v.compare(VectorOperators.LT, Float16.SMALLEST_NORMAL))
-                        .or(p1.and(0x80000000)).reinterpretAsFloats().fma(b, c3);
-            }
-            c0.intoArray(tile, 0);
-            c1.intoArray(tile, LANES);
-            c2.intoArray(tile, 2 * LANES);
-            c3.intoArray(tile, 3 * LANES);
-            storeRows(tile, p, y);
-        }
     }
 
     @Override
@@ -152,8 +96,14 @@ public final class PackedFloats extends PackedMatrix {
                     FloatVector.fromMemorySegment(F, data, base + 4L * i, ByteOrder.LITTLE_ENDIAN).intoArray(dst, i);
                 }
             }
-            case F16 -> Float16.decodeF16Pairs(data, base, n, dst, 0, finite);
-            default -> Float16.decodeBF16Pairs(data, base, n, dst, 0);
+            case F16 -> {
+                if (finite) {
+                    Float16.decodeFiniteF16(data, base, n, dst, 0);
+                } else {
+                    Float16.decodeF16(data, base, n, dst, 0);
+                }
+            }
+            default -> Float16.decodeBF16(data, base, n, dst, 0);
         }
     }
 }
