@@ -51,25 +51,26 @@ public final class Generator {
             throw new IllegalArgumentException("max new tokens must be >= 0, not " + maxNewTokens);
         }
         int room = Math.min(maxNewTokens, context - prompt.length);
-        KVCache cache = model.newCache(prompt.length + Math.max(1, room));
         Sampler sampler = new Sampler(settings, vocabularyLimit);
         int[] tokens = new int[room];
         int count = 0;
         Stop stop = room < maxNewTokens ? Stop.CONTEXT_FULL : Stop.MAX_TOKENS;
-        float[] logits = room == 0 ? null : model.forward(prompt, cache, hooks, PhiModel.Logits.LAST);
-        while (count < room) {
-            int next = sampler.next(logits);
-            tokens[count++] = next;
-            if (!listener.onToken(next)) {
-                stop = Stop.CANCELLED;
-                break;
-            }
-            if (next == endOfText) {
-                stop = Stop.END_OF_TEXT;
-                break;
-            }
-            if (count < room) {
-                logits = model.forward(new int[] {next}, cache, hooks, PhiModel.Logits.LAST);
+        try (KVCache cache = model.newCache(prompt.length + Math.max(1, room))) {
+            float[] logits = room == 0 ? null : model.forward(prompt, cache, hooks, PhiModel.Logits.LAST);
+            while (count < room) {
+                int next = sampler.next(logits);
+                tokens[count++] = next;
+                if (!listener.onToken(next)) {
+                    stop = Stop.CANCELLED;
+                    break;
+                }
+                if (next == endOfText) {
+                    stop = Stop.END_OF_TEXT;
+                    break;
+                }
+                if (count < room) {
+                    logits = model.forward(new int[] {next}, cache, hooks, PhiModel.Logits.LAST);
+                }
             }
         }
         return new Result(prompt, Arrays.copyOf(tokens, count), stop);

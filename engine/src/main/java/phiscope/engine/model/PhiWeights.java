@@ -16,9 +16,10 @@ import phiscope.engine.tensor.WeightMemory;
 import phiscope.engine.tensor.WorkerPool;
 
 /**
- * Phi's parameters, checked against the config. Matrices stay in the checkpoint's dtype, mapped
- * from the files or copied into {@link WeightMemory} as {@link WeightOptions} say (or are
- * quantized there); only the small vectors (biases, LayerNorm parameters) are widened to float32.
+ * Phi's parameters, checked against the config. The matrices the model multiplies by stay in the
+ * checkpoint's dtype, mapped from the files or copied into {@link WeightMemory} as
+ * {@link WeightOptions} say (or are quantized there); the untied embedding, only ever looked up,
+ * stays mapped; only the small vectors (biases, LayerNorm parameters) are widened to float32.
  */
 public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalNorm, Linear lmHead) {
 
@@ -113,16 +114,14 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
             return packed;
         }
 
-        /** A matrix only looked up by row (the untied embedding): row-major, copied as it is into memory. */
+        /**
+         * A matrix only looked up by row (the untied embedding) stays in the file mapping, whatever the
+         * storage: only the rows that prompts use are ever paged in, instead of all 262 MB of Phi-2's.
+         */
         WeightMatrix lookupTable(String name, int rows, int cols) {
             Tensor t = tensor(name, rows, cols);
-            if (options.storage() == WeightOptions.Storage.MMAP) {
-                return new RowMajorMatrix(name, t.dtype(), rows, cols, t.data());
-            }
-            var copy = memory.allocate(t.data().byteSize());
-            copy.copyFrom(t.data());
-            release(t);
-            return new RowMajorMatrix(name, t.dtype(), rows, cols, copy);
+            WeightMemory.adviseRandomAccess(t.data());
+            return new RowMajorMatrix(name, t.dtype(), rows, cols, t.data());
         }
 
         /** Drops the file pages of a copied tensor from this process, so the copy does not count twice. */

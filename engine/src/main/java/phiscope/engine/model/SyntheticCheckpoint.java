@@ -32,7 +32,9 @@ public final class SyntheticCheckpoint {
         /** microsoft/phi-2: 32 blocks, d_model 2560, 32 heads x 80, MLP 10240, 51200 vocabulary rows. */
         PHI_2(new PhiConfig(51200, 2560, 10240, 32, 32, 2048, 1e-5f, 0.4, 10000, false, 50256, java.util.Optional.of("float16"))),
         /** A 2-block model with odd sizes, small enough for tests. */
-        SMALL(new PhiConfig(51200, 96, 200, 2, 3, 256, 1e-5f, 0.5, 10000, false, 50256, java.util.Optional.of("float16")));
+        SMALL(new PhiConfig(51200, 96, 200, 2, 3, 256, 1e-5f, 0.5, 10000, false, 50256, java.util.Optional.of("float16"))),
+        /** One block of width 64 and 256 vocabulary rows: Phi-2's code paths at a ten-thousandth of its work. */
+        MINIATURE(new PhiConfig(256, 64, 256, 1, 2, 128, 1e-5f, 0.4, 10000, false, 0, java.util.Optional.of("float16")));
 
         private final PhiConfig config;
 

@@ -104,43 +104,45 @@ public final class Verifier {
             }
         }
         ActivationCache cache = ActivationCache.capture(hooks, hookNames.toArray(String[]::new));
-        KVCache kv = model.newCache(ids.length + greedyCount);
-        float[] logits = model.forward(ids, kv, hooks, PhiModel.Logits.ALL);
-        for (String name : hookNames) {
-            ActivationCache.Entry entry = cache.get(name);
-            record.accept(compare(prefix + name, tensors.get(name), entry.shape(), entry.data(), tolerances.activations()));
-        }
-        int vocab = model.config().vocabSize();
-        if (tensors.containsKey("logits")) {
-            record.accept(compare(prefix + "logits", tensors.get("logits"), new int[] {ids.length, vocab}, logits, tolerances.logits()));
-        }
-        if (tensors.containsKey("logits_last")) {
-            float[] last = Arrays.copyOfRange(logits, (ids.length - 1) * vocab, ids.length * vocab);
-            record.accept(compare(prefix + "logits_last", tensors.get("logits_last"), new int[] {vocab}, last, tolerances.logits()));
-        }
-        if (greedyIds != null) {
-            int[] expected = greedyIds.toIntArray();
-            float[] margins = tensors.containsKey("greedy_margins") ? tensors.get("greedy_margins").toFloatArray() : null;
-            record.accept(checkGreedy(prefix, ids, expected, margins));
-            checkCachedDecode(prefix, ids, expected, logits, kv, tensors, record);
+        try (KVCache kv = model.newCache(ids.length + greedyCount)) {
+            float[] logits = model.forward(ids, kv, hooks, PhiModel.Logits.ALL);
+            for (String name : hookNames) {
+                ActivationCache.Entry entry = cache.get(name);
+                record.accept(compare(prefix + name, tensors.get(name), entry.shape(), entry.data(), tolerances.activations()));
+            }
+            int vocab = model.config().vocabSize();
+            if (tensors.containsKey("logits")) {
+                record.accept(compare(prefix + "logits", tensors.get("logits"), new int[] {ids.length, vocab}, logits, tolerances.logits()));
+            }
+            if (tensors.containsKey("logits_last")) {
+                float[] last = Arrays.copyOfRange(logits, (ids.length - 1) * vocab, ids.length * vocab);
+                record.accept(compare(prefix + "logits_last", tensors.get("logits_last"), new int[] {vocab}, last, tolerances.logits()));
+            }
+            if (greedyIds != null) {
+                int[] expected = greedyIds.toIntArray();
+                float[] margins = tensors.containsKey("greedy_margins") ? tensors.get("greedy_margins").toFloatArray() : null;
+                record.accept(checkGreedy(prefix, ids, expected, margins));
+                checkCachedDecode(prefix, ids, expected, logits, kv, tensors, record);
+            }
         }
     }
 
     /** Greedy decoding from the prompt must pick the reference's tokens wherever the reference's choice was clear. */
     private Check checkGreedy(String prefix, int[] ids, int[] expected, float[] margins) {
         int vocab = model.config().vocabSize();
-        KVCache kv = model.newCache(ids.length + expected.length);
-        float[] logits = model.forward(ids, kv, model.hooks(), PhiModel.Logits.LAST);
-        for (int i = 0; i < expected.length; i++) {
-            int chosen = Sampler.argmax(logits, 0, vocab);
-            if (chosen != expected[i]) {
-                boolean tie = margins != null && margins[i] <= tolerances.greedyMargin();
-                String note = "step " + i + ": chose " + chosen + ", reference " + expected[i]
-                        + (margins == null ? "" : String.format(", reference margin %.2e", margins[i]));
-                return new Check(prefix + "greedy_ids", 0, tie, tie ? note + " (a near tie; later steps not compared)" : note);
-            }
-            if (i + 1 < expected.length) {
-                logits = model.forward(new int[] {chosen}, kv, model.hooks(), PhiModel.Logits.LAST);
+        try (KVCache kv = model.newCache(ids.length + expected.length)) {
+            float[] logits = model.forward(ids, kv, model.hooks(), PhiModel.Logits.LAST);
+            for (int i = 0; i < expected.length; i++) {
+                int chosen = Sampler.argmax(logits, 0, vocab);
+                if (chosen != expected[i]) {
+                    boolean tie = margins != null && margins[i] <= tolerances.greedyMargin();
+                    String note = "step " + i + ": chose " + chosen + ", reference " + expected[i]
+                            + (margins == null ? "" : String.format(", reference margin %.2e", margins[i]));
+                    return new Check(prefix + "greedy_ids", 0, tie, tie ? note + " (a near tie; later steps not compared)" : note);
+                }
+                if (i + 1 < expected.length) {
+                    logits = model.forward(new int[] {chosen}, kv, model.hooks(), PhiModel.Logits.LAST);
+                }
             }
         }
         return new Check(prefix + "greedy_ids", 0, true, "");

@@ -3,6 +3,9 @@ package phiscope.engine.tensor;
 import static phiscope.engine.tensor.VectorMath.F;
 import static phiscope.engine.tensor.VectorMath.LANES;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 
 /** Row-wise operations of the forward pass on float32 activations. */
@@ -105,25 +108,26 @@ public final class Ops {
     }
 
     /**
-     * {@code out[outOffset + j] = (sum_d x[xOffset + d] * m[mOffset + d * stride + j]) * scale} for
-     * {@code j < count}: one vector against many columns of a matrix stored row by row (attention's
-     * scores of one query against keys stored {@code [dim][position]}). Each sum is one chain of
-     * fused multiply-adds over {@code d} in order, whether its column falls in a vector or in the
-     * scalar tail, so a score has the same bits however many keys are scored with it.
+     * {@code out[outOffset + j] = (sum_d x[xOffset + d] * m[mIndex + d * stride + j]) * scale} for
+     * {@code j < count}, {@code m} float32 (indices in floats): one vector against many columns of
+     * a matrix stored row by row (attention's scores of one query against keys stored
+     * {@code [dim][position]}). Each sum is one chain of fused multiply-adds over {@code d} in
+     * order, whether its column falls in a vector or in the scalar tail, so a score has the same
+     * bits however many keys are scored with it.
      */
-    public static void dotsAlongColumns(float[] x, int xOffset, int depth, float[] m, int mOffset, int stride, int count,
-                                        float scale, float[] out, int outOffset) {
+    public static void dotsAlongColumns(float[] x, int xOffset, int depth, MemorySegment m, long mIndex, long stride,
+                                        int count, float scale, float[] out, int outOffset) {
         int j = 0;
         // Four vectors of columns at a time: four independent chains hide the FMA latency.
         for (; j + 4 * LANES <= count; j += 4 * LANES) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             for (int d = 0; d < depth; d++) {
                 FloatVector b = FloatVector.broadcast(F, x[xOffset + d]);
-                int row = mOffset + d * stride + j;
-                a0 = FloatVector.fromArray(F, m, row).fma(b, a0);
-                a1 = FloatVector.fromArray(F, m, row + LANES).fma(b, a1);
-                a2 = FloatVector.fromArray(F, m, row + 2 * LANES).fma(b, a2);
-                a3 = FloatVector.fromArray(F, m, row + 3 * LANES).fma(b, a3);
+                long row = 4 * (mIndex + d * stride + j);
+                a0 = FloatVector.fromMemorySegment(F, m, row, ByteOrder.nativeOrder()).fma(b, a0);
+                a1 = FloatVector.fromMemorySegment(F, m, row + 4 * LANES, ByteOrder.nativeOrder()).fma(b, a1);
+                a2 = FloatVector.fromMemorySegment(F, m, row + 8 * LANES, ByteOrder.nativeOrder()).fma(b, a2);
+                a3 = FloatVector.fromMemorySegment(F, m, row + 12 * LANES, ByteOrder.nativeOrder()).fma(b, a3);
             }
             a0.mul(scale).intoArray(out, outOffset + j);
             a1.mul(scale).intoArray(out, outOffset + j + LANES);
@@ -133,37 +137,40 @@ public final class Ops {
         for (; j + LANES <= count; j += LANES) {
             FloatVector a = FloatVector.zero(F);
             for (int d = 0; d < depth; d++) {
-                a = FloatVector.fromArray(F, m, mOffset + d * stride + j).fma(FloatVector.broadcast(F, x[xOffset + d]), a);
+                a = FloatVector.fromMemorySegment(F, m, 4 * (mIndex + d * stride + j), ByteOrder.nativeOrder())
+                        .fma(FloatVector.broadcast(F, x[xOffset + d]), a);
             }
             a.mul(scale).intoArray(out, outOffset + j);
         }
         for (; j < count; j++) {
             float s = 0f;
             for (int d = 0; d < depth; d++) {
-                s = Math.fma(m[mOffset + d * stride + j], x[xOffset + d], s);
+                s = Math.fma(m.getAtIndex(ValueLayout.JAVA_FLOAT, mIndex + d * stride + j), x[xOffset + d], s);
             }
             out[outOffset + j] = s * scale;
         }
     }
 
     /**
-     * {@code out[outOffset + i] = sum_j weights[wOffset + j] * vectors[vOffset + j * stride + i]} for
-     * {@code i < width}, {@code j < count}: attention's probability-weighted sum of value vectors.
+     * {@code out[outOffset + i] = sum_j weights[wOffset + j] * vectors[vIndex + j * stride + i]} for
+     * {@code i < width}, {@code j < count}, {@code vectors} float32 (indices in floats):
+     * attention's probability-weighted sum of value vectors, each output one FMA chain over {@code j}.
      */
-    public static void weightedSum(float[] weights, int wOffset, int count, float[] vectors, int vOffset, int stride,
+    public static void weightedSum(float[] weights, int wOffset, int count, MemorySegment vectors, long vIndex, long stride,
                                    float[] out, int outOffset, int width) {
         int i = 0;
         for (int vec = width - width % LANES; i < vec; i += LANES) {
             FloatVector acc = FloatVector.zero(F);
             for (int j = 0; j < count; j++) {
-                acc = FloatVector.fromArray(F, vectors, vOffset + j * stride + i).fma(FloatVector.broadcast(F, weights[wOffset + j]), acc);
+                acc = FloatVector.fromMemorySegment(F, vectors, 4 * (vIndex + j * stride + i), ByteOrder.nativeOrder())
+                        .fma(FloatVector.broadcast(F, weights[wOffset + j]), acc);
             }
             acc.intoArray(out, outOffset + i);
         }
         for (; i < width; i++) {
             float acc = 0f;
             for (int j = 0; j < count; j++) {
-                acc = Math.fma(vectors[vOffset + j * stride + i], weights[wOffset + j], acc);
+                acc = Math.fma(vectors.getAtIndex(ValueLayout.JAVA_FLOAT, vIndex + j * stride + i), weights[wOffset + j], acc);
             }
             out[outOffset + i] = acc;
         }

@@ -19,7 +19,9 @@ public final class WeightMemory implements AutoCloseable {
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+    private static final int MADV_RANDOM = 1;
     private static final int MADV_HUGEPAGE = 14;
+    private static final long PAGE = 4096;
     private static final Optional<Native> NATIVE = Native.find();
 
     /** The libc calls, when this is Linux and they can be bound. */
@@ -76,6 +78,24 @@ public final class WeightMemory implements AutoCloseable {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("mmap failed", t);
+        }
+    }
+
+    /**
+     * Tells the kernel that a mapped file range is read a few rows here and there (an embedding
+     * table): no read-ahead around each fault, so a prompt pages in the rows it uses, not the
+     * neighbourhood of each. A hint: where it cannot be given, nothing changes.
+     */
+    public static void adviseRandomAccess(MemorySegment mapped) {
+        if (NATIVE.isEmpty() || !mapped.isNative() || mapped.byteSize() == 0) {
+            return;
+        }
+        long start = mapped.address() & -PAGE;
+        long length = mapped.address() + mapped.byteSize() - start;
+        try {
+            int ignored = (int) NATIVE.get().madvise().invokeExact(MemorySegment.ofAddress(start), length, MADV_RANDOM);
+        } catch (Throwable t) {
+            throw new IllegalStateException("madvise failed", t);
         }
     }
 

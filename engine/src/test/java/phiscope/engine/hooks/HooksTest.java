@@ -176,27 +176,28 @@ class HooksTest {
                 "blocks.*.hook_resid_post");
         model.forward(IDS, prefillHooks, PhiModel.Logits.NONE);
 
-        KVCache cache = model.newCache(IDS.length);
-        model.forward(Arrays.copyOf(IDS, 6), cache, model.hooks(), PhiModel.Logits.NONE);
-        for (int t = 6; t < IDS.length; t++) {
-            Hooks step = model.hooks();
-            ActivationCache row = ActivationCache.capture(step, "blocks.*.mlp.hook_post", "blocks.*.attn.hook_pattern",
-                    "blocks.*.hook_resid_post");
-            List<int[]> positions = new ArrayList<>();
-            step.add("blocks.0.hook_resid_post", a -> positions.add(a.positions()));
-            model.forward(new int[] {IDS[t]}, cache, step, PhiModel.Logits.NONE);
-            assertArrayEquals(new int[] {t}, positions.getFirst());
-            assertArrayEquals(new int[] {4, 1, t + 1}, row.get("blocks.1.attn.hook_pattern").shape());
-            for (String name : List.of("blocks.2.mlp.hook_post", "blocks.0.hook_resid_post")) {
-                int width = row.get(name).shape()[1];
-                float[] expected = Arrays.copyOfRange(prefill.get(name).data(), t * width, (t + 1) * width);
-                assertArrayEquals(expected, row.get(name).data(), 1e-5f, name + " at " + t);
-            }
-            float[] fullPattern = prefill.get("blocks.1.attn.hook_pattern").data();
-            float[] stepPattern = row.get("blocks.1.attn.hook_pattern").data();
-            for (int h = 0; h < 4; h++) {
-                for (int k = 0; k <= t; k++) {
-                    assertEquals(fullPattern[(h * IDS.length + t) * IDS.length + k], stepPattern[h * (t + 1) + k], 1e-6f);
+        try (KVCache cache = model.newCache(IDS.length)) {
+            model.forward(Arrays.copyOf(IDS, 6), cache, model.hooks(), PhiModel.Logits.NONE);
+            for (int t = 6; t < IDS.length; t++) {
+                Hooks step = model.hooks();
+                ActivationCache row = ActivationCache.capture(step, "blocks.*.mlp.hook_post", "blocks.*.attn.hook_pattern",
+                        "blocks.*.hook_resid_post");
+                List<int[]> positions = new ArrayList<>();
+                step.add("blocks.0.hook_resid_post", a -> positions.add(a.positions()));
+                model.forward(new int[] {IDS[t]}, cache, step, PhiModel.Logits.NONE);
+                assertArrayEquals(new int[] {t}, positions.getFirst());
+                assertArrayEquals(new int[] {4, 1, t + 1}, row.get("blocks.1.attn.hook_pattern").shape());
+                for (String name : List.of("blocks.2.mlp.hook_post", "blocks.0.hook_resid_post")) {
+                    int width = row.get(name).shape()[1];
+                    float[] expected = Arrays.copyOfRange(prefill.get(name).data(), t * width, (t + 1) * width);
+                    assertArrayEquals(expected, row.get(name).data(), 1e-5f, name + " at " + t);
+                }
+                float[] fullPattern = prefill.get("blocks.1.attn.hook_pattern").data();
+                float[] stepPattern = row.get("blocks.1.attn.hook_pattern").data();
+                for (int h = 0; h < 4; h++) {
+                    for (int k = 0; k <= t; k++) {
+                        assertEquals(fullPattern[(h * IDS.length + t) * IDS.length + k], stepPattern[h * (t + 1) + k], 1e-6f);
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@ package phiscope.engine.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,7 @@ class OpsTest {
         float scale = 0.125f;
         int count = stride - 1;
         float[] all = new float[count];
-        Ops.dotsAlongColumns(x, 3, depth, m, 2, stride, count, scale, all, 0);
+        Ops.dotsAlongColumns(x, 3, depth, MemorySegment.ofArray(m), 2, stride, count, scale, all, 0);
         for (int j = 0; j < count; j++) {
             double exact = 0;
             for (int d = 0; d < depth; d++) {
@@ -29,7 +30,7 @@ class OpsTest {
         for (int first : new int[] {0, 1, 17}) {
             for (int n = 1; first + n <= count; n += 7) {
                 float[] part = new float[n];
-                Ops.dotsAlongColumns(x, 3, depth, m, 2 + first, stride, n, scale, part, 0);
+                Ops.dotsAlongColumns(x, 3, depth, MemorySegment.ofArray(m), 2 + first, stride, n, scale, part, 0);
                 for (int j = 0; j < n; j++) {
                     assertEquals(Float.floatToRawIntBits(all[first + j]), Float.floatToRawIntBits(part[j]),
                             "column " + (first + j) + " of " + n + " from " + first);
