@@ -133,10 +133,9 @@ public final class EngineBenchmark {
                     ? hookOverhead(model, settings.promptLengths().stream().mapToInt(Integer::intValue).max().orElseThrow(),
                             settings.repetitions())
                     : null;
-            // Read before the machine probe, whose buffer would count too.
+            // Read before the machine probe, whose 1 GB buffer would count too.
             long peakRss = PeakMemory.residentBytes();
-            progress.accept("measuring this machine's read bandwidth and FMA peak on " + threads + " thread(s)");
-            MachineLimits limits = MachineLimits.measure(threads, Math.max(3, settings.repetitions()));
+            MachineLimits limits = probe(threads, settings);
             return new Result(directory.getFileName().toString(), model.weights().format().label(),
                     options.storage().label(), threads, loadSeconds, prompts, settings.decodeTokens(), decode,
                     settings.scoreTexts(), settings.scoreLength(), scoring, overhead,
@@ -146,6 +145,11 @@ public final class EngineBenchmark {
 
     private static double unembeddingWeights(PhiModel model) {
         return (double) model.weights().lmHead().weight().rows() * model.weights().lmHead().weight().cols();
+    }
+
+    private MachineLimits probe(int threads, Settings settings) {
+        progress.accept("measuring this machine's read bandwidth and FMA peak on " + threads + " thread(s)");
+        return MachineLimits.measure(threads, Math.max(5, settings.repetitions()));
     }
 
     /** Weights each token is multiplied by in the blocks. */
@@ -196,13 +200,14 @@ public final class EngineBenchmark {
     /** Seconds for {@code n} single-token steps through the KV cache after a one-token start. */
     private double timeDecode(PhiModel model, int n) {
         int[] tokens = randomTokens(model, n + 1);
-        KVCache cache = model.newCache(n + 1);
-        model.forward(new int[] {tokens[0]}, cache, model.hooks(), PhiModel.Logits.LAST);
-        long start = System.nanoTime();
-        for (int i = 1; i <= n; i++) {
-            model.forward(new int[] {tokens[i]}, cache, model.hooks(), PhiModel.Logits.LAST);
+        try (KVCache cache = model.newCache(n + 1)) {
+            model.forward(new int[] {tokens[0]}, cache, model.hooks(), PhiModel.Logits.LAST);
+            long start = System.nanoTime();
+            for (int i = 1; i <= n; i++) {
+                model.forward(new int[] {tokens[i]}, cache, model.hooks(), PhiModel.Logits.LAST);
+            }
+            return (System.nanoTime() - start) / 1e9;
         }
-        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Seconds to score {@code texts} random texts of {@code length} tokens, packed as the audits pack them. */

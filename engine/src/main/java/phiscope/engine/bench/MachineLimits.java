@@ -16,37 +16,53 @@ import phiscope.engine.tensor.WeightMemory;
  * (every thread streams its share of a buffer far larger than the caches, from huge-page memory
  * like the weights) and the float32 fused multiply-add peak (independent FMA chains in vector
  * registers, enough of them to hide the FMA latency). Decode speed is judged against the first,
- * prompt processing against the second.
+ * prompt processing against the second. Virtual machines drift (seen here: the same probe
+ * 150 to 320 GFLOP/s minutes apart), so each is kept as repeated measurements with their spread.
  *
- * @param bandwidthBytesPerSecond median read bandwidth over the repetitions, all threads together
- * @param fmaFlopsPerSecond       median float32 FMA peak (2 flops per lane per FMA), all threads together
+ * @param bandwidth bytes per second, all threads together
+ * @param fmaFlops  float32 FMA flops per second (2 per lane per FMA), all threads together
  */
-public record MachineLimits(int threads, double bandwidthBytesPerSecond, double fmaFlopsPerSecond) {
+public record MachineLimits(int threads, Stats bandwidth, Stats fmaFlops) {
 
     private static final long PROBE_BYTES = 1L << 30;
-    private static final long FMA_ITERATIONS = 20_000_000;
+    /** About a quarter of a second per thread on current CPUs. */
+    private static final long FMA_ITERATIONS = 100_000_000;
+    /**
+     * The probes' loops run in short calls: a vector loop that runs long inside a single call is
+     * compiled on-stack, where C2 keeps its vectors boxed and measures the allocator instead.
+     */
+    private static final int FMA_BURST = 10_000;
+    private static final long READ_BURST_BYTES = 1L << 16;
     /** Independent accumulator chains in the FMA probe: more than latency x throughput on current CPUs. */
     private static final int FMA_CHAINS = 12;
 
     public static MachineLimits measure(int threads, int repetitions) {
-        double bandwidth;
+        Stats bandwidth;
         try (WeightMemory memory = new WeightMemory()) {
             MemorySegment buffer = memory.allocate(PROBE_BYTES);
             buffer.fill((byte) 1);
             long share = PROBE_BYTES / threads / 256 * 256;
-            bandwidth = median(repetitions, () -> {
+            bandwidth = repeat(repetitions, () -> {
                 double seconds = onThreads(threads, t -> {
                     long start = System.nanoTime();
-                    blackhole(readAll(buffer, t * share, share));
+                    float sum = 0;
+                    for (long at = t * share, end = at + share; at < end; at += READ_BURST_BYTES) {
+                        sum += readAll(buffer, at, Math.min(READ_BURST_BYTES, end - at));
+                    }
+                    blackhole(sum);
                     return (System.nanoTime() - start) / 1e9;
                 });
                 return share * threads / seconds;
             });
         }
-        double fma = median(repetitions, () -> {
+        Stats fma = repeat(repetitions, () -> {
             double seconds = onThreads(threads, t -> {
                 long start = System.nanoTime();
-                blackhole(fmaChains(FMA_ITERATIONS));
+                float sum = 0;
+                for (long done = 0; done < FMA_ITERATIONS; done += FMA_BURST) {
+                    sum += fmaChains(FMA_BURST);
+                }
+                blackhole(sum);
                 return (System.nanoTime() - start) / 1e9;
             });
             return threads * FMA_ITERATIONS * FMA_CHAINS * VectorMath.LANES * 2.0 / seconds;
@@ -74,14 +90,14 @@ public record MachineLimits(int threads, double bandwidthBytesPerSecond, double 
         return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
     }
 
-    private static float fmaChains(long iterations) {
+    private static float fmaChains(int iterations) {
         var f = VectorMath.F;
         FloatVector m = FloatVector.broadcast(f, 0.9999999f);
         FloatVector b = FloatVector.broadcast(f, 1e-7f);
         FloatVector a0 = FloatVector.broadcast(f, 1), a1 = a0.add(1), a2 = a0.add(2), a3 = a0.add(3);
         FloatVector a4 = a0.add(4), a5 = a0.add(5), a6 = a0.add(6), a7 = a0.add(7);
         FloatVector a8 = a0.add(8), a9 = a0.add(9), a10 = a0.add(10), a11 = a0.add(11);
-        for (long i = 0; i < iterations; i++) {
+        for (int i = 0; i < iterations; i++) {
             a0 = a0.fma(m, b); a1 = a1.fma(m, b); a2 = a2.fma(m, b); a3 = a3.fma(m, b);
             a4 = a4.fma(m, b); a5 = a5.fma(m, b); a6 = a6.fma(m, b); a7 = a7.fma(m, b);
             a8 = a8.fma(m, b); a9 = a9.fma(m, b); a10 = a10.fma(m, b); a11 = a11.fma(m, b);
@@ -121,13 +137,24 @@ public record MachineLimits(int threads, double bandwidthBytesPerSecond, double 
         return slowest;
     }
 
-    /** The median of {@code repetitions} measurements after one warm-up. */
-    private static double median(int repetitions, java.util.function.DoubleSupplier measurement) {
-        measurement.getAsDouble();
+    /** {@code repetitions} measurements after a second of warm-up, in which the JIT compiles the probe. */
+    private static Stats repeat(int repetitions, java.util.function.DoubleSupplier measurement) {
+        long warmUpStart = System.nanoTime();
+        do {
+            measurement.getAsDouble();
+        } while (System.nanoTime() - warmUpStart < 1_000_000_000L);
         double[] values = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
             values[i] = measurement.getAsDouble();
         }
-        return Stats.of(values).median();
+        return Stats.of(values);
+    }
+
+    public double bandwidthBytesPerSecond() {
+        return bandwidth.median();
+    }
+
+    public double fmaFlopsPerSecond() {
+        return fmaFlops.median();
     }
 }

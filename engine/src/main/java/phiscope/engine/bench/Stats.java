@@ -1,23 +1,46 @@
 package phiscope.engine.bench;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The median and spread of repeated measurements. */
-public record Stats(double median, double min, double max, int count) {
+/** Repeated measurements of one quantity: their median and spread. */
+public record Stats(List<Double> values) {
 
-    public static Stats of(double... values) {
-        if (values.length == 0) {
+    public Stats {
+        if (values.isEmpty()) {
             throw new IllegalArgumentException("no measurements");
         }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return new Stats(median, sorted[0], sorted[n - 1], n);
+        values = values.stream().sorted().toList();
+    }
+
+    public static Stats of(double... values) {
+        List<Double> list = new ArrayList<>();
+        for (double v : values) {
+            list.add(v);
+        }
+        return new Stats(list);
+    }
+
+    public double median() {
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    public double min() {
+        return values.getFirst();
+    }
+
+    public double max() {
+        return values.getLast();
+    }
+
+    public int count() {
+        return values.size();
     }
 
     /** The spread as a fraction of the median: (max - min) / median. */
     public double spread() {
-        return median == 0 ? 0 : (max - min) / median;
+        double median = median();
+        return median == 0 ? 0 : (max() - min()) / median;
     }
 }

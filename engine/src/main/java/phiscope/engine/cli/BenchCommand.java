@@ -60,8 +60,11 @@ public final class BenchCommand implements Callable<Integer> {
     static String table(EngineBenchmark.Result r) {
         MachineLimits limits = r.limits();
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "machine (measured in this run, %d threads): read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s%n",
-                r.threads(), limits.bandwidthBytesPerSecond() / 1e9, limits.fmaFlopsPerSecond() / 1e9));
+        out.append(String.format(Locale.ROOT, "machine (measured in this run, %d threads): read bandwidth %.1f GB/s (%.1f – %.1f), "
+                + "FMA peak %.1f GFLOP/s (%.1f – %.1f), medians of %d probes%n", r.threads(),
+                limits.bandwidth().median() / 1e9, limits.bandwidth().min() / 1e9, limits.bandwidth().max() / 1e9,
+                limits.fmaFlops().median() / 1e9, limits.fmaFlops().min() / 1e9, limits.fmaFlops().max() / 1e9,
+                limits.fmaFlops().count()));
         out.append(String.format(Locale.ROOT, "model %s, %s weights (%.2f GB streamed per token), %s, load %.2f s, peak RSS %.2f GB%n%n",
                 r.model(), r.format(), r.streamedBytes() / 1e9, r.weights(), r.loadSeconds(), r.peakRssBytes() / 1e9));
         out.append("| test | tokens/s (median) | min – max | of the bound |\n|---|---|---|---|\n");
@@ -129,7 +132,11 @@ public final class BenchCommand implements Callable<Integer> {
         o.put("block_flops_per_token", r.blockFlopsPerToken());
         o.put("unembedding_flops", r.unembeddingFlops());
         o.put("bandwidth_gb_per_s", r.limits().bandwidthBytesPerSecond() / 1e9);
+        o.put("bandwidth_gb_per_s_min", r.limits().bandwidth().min() / 1e9);
+        o.put("bandwidth_gb_per_s_max", r.limits().bandwidth().max() / 1e9);
         o.put("fma_peak_gflops", r.limits().fmaFlopsPerSecond() / 1e9);
+        o.put("fma_peak_gflops_min", r.limits().fmaFlops().min() / 1e9);
+        o.put("fma_peak_gflops_max", r.limits().fmaFlops().max() / 1e9);
         return o.toString();
     }
 }

@@ -3,6 +3,7 @@ package phiscope.engine.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StatsTest {
@@ -14,6 +15,7 @@ class StatsTest {
         assertEquals(1, odd.min());
         assertEquals(5, odd.max());
         assertEquals(4.0 / 3, odd.spread(), 1e-12);
+        assertEquals(List.of(1.0, 3.0, 5.0), odd.values());
         assertEquals(2.5, Stats.of(4, 1, 2, 3).median());
         assertThrows(IllegalArgumentException.class, Stats::of);
     }
