@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
  * contiguous run of memory. The float formats keep the checkpoint's bits; the quantized ones
  * are made here from them.
  */
-public abstract sealed class PackedMatrix extends WeightMatrix permits PackedFloats, Q8Matrix, Q4Matrix {
+public abstract sealed class PackedMatrix extends WeightMatrix permits PackedFloats, BlockQuantizedMatrix {
 
     /** A panel's results in the decode-step kernels, before {@link #storeRows}. */
     protected static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[PANEL]);
