@@ -114,7 +114,11 @@ async function start() {
   ctx.model = await getJson('/api/model');
   const m = ctx.model;
   document.getElementById('model-info').textContent =
-    `${m.name} · ${m.layers} layers × ${m.heads} heads · d_model ${m.dModel} · MLP ${m.dMlp} · context ${m.context}`;
+    `${m.name} · ${m.layers} layers × ${m.heads} heads · d_model ${m.dModel} · MLP ${m.dMlp} · context ${m.context}` +
+    ` · ${m.weights} weights`;
+  const quantized = document.getElementById('quantized');
+  quantized.hidden = !m.quantized;
+  quantized.textContent = `quantized to ${m.weights}: every number here approximates the model's`;
   mountPanels();
   showGroup(state.get().group);
   state.subscribe((values, changed) => {

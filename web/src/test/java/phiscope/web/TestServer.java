@@ -55,7 +55,12 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public TestServer(Limits limits, Path folders) {
-        phi = Phi.load(BundledModel.directory(), 2);
+        this(Phi.load(BundledModel.directory(), 2), limits, folders);
+    }
+
+    /** A workbench on {@code phi}, which {@link #close} closes. */
+    public TestServer(Phi phi, Limits limits, Path folders) {
+        this.phi = phi;
         workbench = Workbench.start(phi, "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
                 ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes"))));
     }

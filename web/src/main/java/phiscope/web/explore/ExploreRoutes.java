@@ -61,8 +61,10 @@ public final class ExploreRoutes implements RouteGroup {
     record AttributionRequest(String prompt, Integer position, String token, String versus) {
     }
 
+    /** {@code weights}: the format the matrices are held in; {@code quantized}: whether that approximates the model. */
     record ModelInfo(String name, String directory, int layers, int heads, int dModel, int dHead, int dMlp, int vocab,
-                     int context, String dtype, List<String> residualHooks, Limits limits) {
+                     int context, String dtype, String weights, boolean quantized, List<String> residualHooks,
+                     Limits limits) {
     }
 
     record Tokenized(List<PromptEncoder.TokenInfo> tokens, int count, int context) {
@@ -127,7 +129,8 @@ public final class ExploreRoutes implements RouteGroup {
         Path directory = phi.model().directory().toAbsolutePath().normalize();
         ctx.json(new ModelInfo(String.valueOf(directory.getFileName()), directory.toString(), config.numLayers(),
                 config.numHeads(), config.hiddenSize(), config.headDim(), config.intermediateSize(), phi.vocabularyLimit(),
-                config.maxPositions(), config.dtype().orElse("unknown"), residualHooks, limits));
+                config.maxPositions(), config.dtype().orElse("unknown"), phi.model().weights().format().label(),
+                phi.model().weightOptions().quantization().isPresent(), residualHooks, limits));
     }
 
     private void tokenize(Context ctx) {

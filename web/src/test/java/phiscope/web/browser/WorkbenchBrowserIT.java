@@ -1,6 +1,7 @@
 package phiscope.web.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,6 +88,9 @@ class WorkbenchBrowserIT {
             return found.size() == tokens.size() ? found : null;
         });
         assertTrue(chips.get(1).getDomAttribute("title").contains("id " + tokens.get(1).get("id").asInt()), "ids on hover");
+        String weights = server.get("/api/model").json().get("weights").asText();
+        assertTrue(driver.findElement(By.id("model-info")).getText().endsWith(weights + " weights"), "the weight format in the header");
+        assertFalse(driver.findElement(By.id("quantized")).isDisplayed(), "no quantization badge for the model's own weights");
         int indent = 0;
         while (!tokens.get(indent).get("text").asText().equals("    ")) {
             indent++;

@@ -2,18 +2,25 @@ package phiscope.web.explore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.model.BundledModel;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
+import phiscope.engine.model.WeightOptions;
+import phiscope.engine.tensor.WeightFormat;
 import phiscope.web.ApiTest;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
@@ -55,9 +62,21 @@ class ExploreApiTest extends ApiTest {
         assertEquals(128, model.get("dModel").asInt());
         assertEquals(512, model.get("dMlp").asInt());
         assertEquals(2048, model.get("context").asInt());
+        assertEquals(phi.model().weights().format().label(), model.get("weights").asText());
+        assertFalse(model.get("quantized").asBoolean());
         assertEquals(4 * 5 + 2, model.get("residualHooks").size());
         assertEquals("blocks.0.hook_resid_pre", model.get("residualHooks").get(1).asText());
         assertEquals(Limits.DEFAULTS.maxNewTokens(), model.get("limits").get("maxNewTokens").asInt());
+    }
+
+    @Test
+    void modelInfoSaysWhenTheWeightsAreQuantized(@TempDir Path folders) {
+        Phi quantized = Phi.load(BundledModel.directory(), 2, WeightOptions.quantized(WeightFormat.Q8_0));
+        try (TestServer q8 = new TestServer(quantized, Limits.DEFAULTS, folders)) {
+            JsonNode model = q8.get("/api/model").json();
+            assertEquals("q8_0", model.get("weights").asText());
+            assertTrue(model.get("quantized").asBoolean());
+        }
     }
 
     @Test
