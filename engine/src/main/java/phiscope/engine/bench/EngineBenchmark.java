@@ -61,7 +61,7 @@ public final class EngineBenchmark {
         }
     }
 
-    /** Time with hooks over time without, for the longest prompt. */
+    /** Time with hooks over time without, for the longest prompt: medians of the ratios within each repetition. */
     public record HookOverhead(int promptTokens, double idleHooks, double residPostCapture) {
     }
 
@@ -233,21 +233,32 @@ public final class EngineBenchmark {
                 idle.add(point, activation -> { });
             }
         }
-        List<Double> plain = new ArrayList<>();
-        List<Double> withIdle = new ArrayList<>();
-        List<Double> capturing = new ArrayList<>();
+        // Ratios within each repetition, whose three passes run back to back (this VM's speed
+        // drifts more between minutes than between neighbouring passes), in an order that
+        // rotates, so that no variant always runs first.
+        List<Double> idleRatios = new ArrayList<>();
+        List<Double> captureRatios = new ArrayList<>();
         timePrompt(model, n, idle);
         for (int i = 0; i < repetitions; i++) {
-            plain.add(timePrompt(model, n, model.hooks()));
-            withIdle.add(timePrompt(model, n, idle));
-            Hooks capture = model.hooks();
-            try (ActivationCache cache = ActivationCache.capture(capture, "blocks.*.hook_resid_post")) {
-                capturing.add(timePrompt(model, n, capture));
+            double[] seconds = new double[3];
+            for (int v = 0; v < 3; v++) {
+                int variant = (i + v) % 3;
+                seconds[variant] = switch (variant) {
+                    case 0 -> timePrompt(model, n, model.hooks());
+                    case 1 -> timePrompt(model, n, idle);
+                    default -> {
+                        Hooks capture = model.hooks();
+                        try (ActivationCache cache = ActivationCache.capture(capture, "blocks.*.hook_resid_post")) {
+                            yield timePrompt(model, n, capture);
+                        }
+                    }
+                };
             }
+            idleRatios.add(seconds[1] / seconds[0]);
+            captureRatios.add(seconds[2] / seconds[0]);
             progress.accept(String.format("hook overhead, prompt %d: run %d/%d", n, i + 1, repetitions));
         }
-        double base = median(plain);
-        return new HookOverhead(n, median(withIdle) / base, median(capturing) / base);
+        return new HookOverhead(n, median(idleRatios), median(captureRatios));
     }
 
     private static double median(List<Double> values) {
