@@ -28,18 +28,24 @@ final class JitWarmUp {
     private JitWarmUp() {
     }
 
+    /**
+     * Warms up on a miniature written to a temporary folder. A folder that cannot be written or
+     * deleted only costs the speed of the first pass, so it never stops the real model's load.
+     */
     static void run(WeightOptions options, int threads) {
         Path directory;
         try {
             directory = Files.createTempDirectory("phiscope-warm-up");
         } catch (IOException e) {
-            return; // Only the first pass is slower without it.
+            return;
         }
         try {
             SyntheticCheckpoint.write(directory, SyntheticCheckpoint.Shape.MINIATURE, null, 1);
             try (PhiModel model = PhiModel.load(directory, threads, options)) {
                 exercise(model);
             }
+        } catch (UncheckedIOException e) {
+            // Not written (a full or read-only temporary folder): load without warming up.
         } finally {
             delete(directory);
         }
@@ -70,8 +76,8 @@ final class JitWarmUp {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the warm-up model in " + directory, e);
+        } catch (IOException | UncheckedIOException e) {
+            // A few kilobytes left in the temporary folder, for the system's clean-up.
         }
     }
 }
