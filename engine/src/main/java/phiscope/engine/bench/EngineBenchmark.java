@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
@@ -239,20 +240,20 @@ public final class EngineBenchmark {
         List<Double> idleRatios = new ArrayList<>();
         List<Double> captureRatios = new ArrayList<>();
         timePrompt(model, n, idle);
-        for (int i = 0; i < repetitions; i++) {
-            double[] seconds = new double[3];
-            for (int v = 0; v < 3; v++) {
-                int variant = (i + v) % 3;
-                seconds[variant] = switch (variant) {
-                    case 0 -> timePrompt(model, n, model.hooks());
-                    case 1 -> timePrompt(model, n, idle);
-                    default -> {
-                        Hooks capture = model.hooks();
-                        try (ActivationCache cache = ActivationCache.capture(capture, "blocks.*.hook_resid_post")) {
-                            yield timePrompt(model, n, capture);
-                        }
+        List<DoubleSupplier> variants = List.of(
+                () -> timePrompt(model, n, model.hooks()),
+                () -> timePrompt(model, n, idle),
+                () -> {
+                    Hooks capture = model.hooks();
+                    try (ActivationCache cache = ActivationCache.capture(capture, "blocks.*.hook_resid_post")) {
+                        return timePrompt(model, n, capture);
                     }
-                };
+                });
+        for (int i = 0; i < repetitions; i++) {
+            double[] seconds = new double[variants.size()];
+            for (int v = 0; v < variants.size(); v++) {
+                int variant = (i + v) % variants.size();
+                seconds[variant] = variants.get(variant).getAsDouble();
             }
             idleRatios.add(seconds[1] / seconds[0]);
             captureRatios.add(seconds[2] / seconds[0]);

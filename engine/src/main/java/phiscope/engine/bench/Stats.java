@@ -1,6 +1,6 @@
 package phiscope.engine.bench;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Repeated measurements of one quantity: their median and spread. */
@@ -14,11 +14,7 @@ public record Stats(List<Double> values) {
     }
 
     public static Stats of(double... values) {
-        List<Double> list = new ArrayList<>();
-        for (double v : values) {
-            list.add(v);
-        }
-        return new Stats(list);
+        return new Stats(Arrays.stream(values).boxed().toList());
     }
 
     public double median() {
