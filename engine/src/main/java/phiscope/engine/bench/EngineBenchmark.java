@@ -44,9 +44,12 @@ public final class EngineBenchmark {
             if (promptLengths.isEmpty() && decodeTokens == 0 && scoreTexts == 0) {
                 throw new IllegalArgumentException("nothing to measure: no prompt lengths, decode tokens or texts to score");
             }
-            if (scoreTexts < 0 || scoreLength < 2) {
-                throw new IllegalArgumentException("scoring needs at least 0 texts of at least 2 tokens, not " + scoreTexts
-                        + " of " + scoreLength);
+            if (scoreTexts < 0) {
+                throw new IllegalArgumentException("--score takes a number of texts, 0 or more, not " + scoreTexts);
+            }
+            if (scoreLength < 2) {
+                throw new IllegalArgumentException("--score-length must be at least 2 tokens (a text's first token is not"
+                        + " scored), not " + scoreLength);
             }
             if (repetitions < 1) {
                 throw new IllegalArgumentException("--repetitions must be at least 1, not " + repetitions);

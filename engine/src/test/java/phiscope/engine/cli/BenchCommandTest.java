@@ -88,5 +88,11 @@ class BenchCommandTest {
         IllegalArgumentException nothing = assertThrows(IllegalArgumentException.class,
                 () -> new EngineBenchmark.Settings(List.of(), 0, 0, 20, 1, false));
         assertTrue(nothing.getMessage().contains("nothing to measure"), nothing.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> new EngineBenchmark.Settings(List.of(64), 0, -1, 20, 1, false));
+        assertEquals("--score takes a number of texts, 0 or more, not -1", negative.getMessage());
+        IllegalArgumentException tooShort = assertThrows(IllegalArgumentException.class,
+                () -> new EngineBenchmark.Settings(List.of(64), 0, 5, 1, 1, false));
+        assertTrue(tooShort.getMessage().startsWith("--score-length must be at least 2 tokens"), tooShort.getMessage());
     }
 }
