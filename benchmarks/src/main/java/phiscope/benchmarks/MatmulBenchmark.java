@@ -35,8 +35,9 @@ import phiscope.engine.tensor.WorkerPool;
  *
  * <pre>
  * ./mvnw -Pbenchmarks -pl benchmarks -am package -DskipTests
- * java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar Matmul -p shape=2560x10240 -p tokens=512
+ * "$JAVA_HOME"/bin/java --add-modules jdk.incubator.vector -jar benchmarks/target/benchmarks.jar Matmul -p shape=2560x10240 -p tokens=512
  * </pre>
+ * with {@code JAVA_HOME} a JDK 25.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
