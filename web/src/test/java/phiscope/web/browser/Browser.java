@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -39,6 +40,8 @@ final class Browser implements AutoCloseable {
         this.server = server;
         this.driver = driver;
         this.wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        // Views redraw while a condition polls: an element found a moment ago may be gone, so look again.
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     static void assumeInstalled() {
