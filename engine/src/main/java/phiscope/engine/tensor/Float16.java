@@ -25,7 +25,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Float16 {
 
-    static final VectorSpecies<Integer> INTS = VectorMath.F.withLanes(int.class);
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** As many shorts as there are float lanes, so one load feeds one float vector. */
     static final VectorSpecies<Short> SHORTS = VectorSpecies.of(short.class,
@@ -77,7 +76,7 @@ public final class Float16 {
         int vec = count - count % LANES;
         for (int i = 0; i < vec; i += LANES) {
             IntVector half = (IntVector) ShortVector.fromMemorySegment(SHORTS, src, byteOffset + 2L * i, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, INTS, 0);
+                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0);
             IntVector magnitude = half.and(0x7fff);
             IntVector biased = magnitude.lanewise(VectorOperators.LSHL, 13).add(REBIAS);
             IntVector small = biased.reinterpretAsFloats().fma(2f, SUBNORMAL_OFFSET).reinterpretAsInts();
@@ -98,7 +97,7 @@ public final class Float16 {
         int vec = count - count % LANES;
         for (int i = 0; i < vec; i += LANES) {
             ((IntVector) ShortVector.fromMemorySegment(SHORTS, src, byteOffset + 2L * i, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, INTS, 0))
+                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, offset + i);
         }
         for (int i = vec; i < count; i++) {

@@ -1,6 +1,7 @@
 package phiscope.engine.tensor;
 
 import static phiscope.engine.tensor.VectorMath.F;
+import static phiscope.engine.tensor.VectorMath.INTS;
 import static phiscope.engine.tensor.VectorMath.LANES;
 import static phiscope.engine.tensor.WeightFormat.BLOCK;
 
@@ -8,13 +9,15 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * llama.cpp's Q4_0: each run of 32 weights along a row is {@code (q - 8) * d} with a float16
  * scale {@code d} and 4-bit integers {@code q}. In a panel, each block of 32 columns holds the
  * PANEL scales, then 16 column pairs of PANEL bytes: the low nibble is the even column, the
- * high nibble the odd one.
+ * high nibble the odd one. A nibble holds {@code q - 8} in two's complement, so that two shifts
+ * of a sign-extended byte give the weight's integer without a mask or a subtraction.
  */
 public final class Q4Matrix extends BlockQuantizedMatrix {
 
@@ -35,7 +38,7 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
     @Override
     void storeQuants(long quants, int j, byte[] q) {
         for (int pair = 0; pair < BLOCK / 2; pair++) {
-            byte both = (byte) (q[2 * pair] | q[2 * pair + 1] << 4);
+            byte both = (byte) ((q[2 * pair] - 8) & 0x0f | (q[2 * pair + 1] - 8) << 4);
             data.set(ValueLayout.JAVA_BYTE, quants + (long) pair * PANEL + j, both);
         }
     }
@@ -45,11 +48,15 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
         int j = row % PANEL;
         long block = block(row / PANEL, col);
         int both = data.get(ValueLayout.JAVA_BYTE, quants(block) + (long) (col % BLOCK / 2) * PANEL + j);
-        int q = (col % 2 == 0 ? both : both >> 4) & 0x0f;
-        return (q - 8) * scale(block, j);
+        return (col % 2 == 0 ? both << 28 >> 28 : both >> 4) * scale(block, j);
     }
 
-    /** One token (the decode step): each column pair is unpacked and scaled in registers and multiplied in place. */
+    /**
+     * One token (the decode step): each column pair is unpacked and scaled in registers and
+     * multiplied in place. A pair's bytes widen to ints once, where shifts separate the nibbles
+     * (bytes have no shift instruction); each weight is {@code (q - 8) * d} in float32, as
+     * {@link #decodePanel} writes it, so a token has the same bits alone or in a prompt.
+     */
     @Override
     public void multiply(float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
         if (tokens != 1) {
@@ -68,23 +75,27 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
                 FloatVector d3 = FloatVector.fromArray(F, scales, 3 * LANES);
                 long at = quants(block);
                 for (int k = k0, end = Math.min(cols, k0 + BLOCK); k < end; k += 2, at += PANEL) {
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, INTS, 0);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + LANES, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, INTS, 0);
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, INTS, 0);
+                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, INTS, 0);
                     FloatVector even = FloatVector.broadcast(F, x[k]);
-                    ByteVector q0 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector q1 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + LANES, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector q2 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector q3 = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN);
-                    c0 = ((FloatVector) q0.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(even, c0);
-                    c1 = ((FloatVector) q1.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(even, c1);
-                    c2 = ((FloatVector) q2.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(even, c2);
-                    c3 = ((FloatVector) q3.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(even, c3);
+                    c0 = ((FloatVector) q0.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d0).fma(even, c0);
+                    c1 = ((FloatVector) q1.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d1).fma(even, c1);
+                    c2 = ((FloatVector) q2.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d2).fma(even, c2);
+                    c3 = ((FloatVector) q3.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d3).fma(even, c3);
                     if (k + 1 == end) {
                         break;
                     }
                     FloatVector odd = FloatVector.broadcast(F, x[k + 1]);
-                    c0 = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(odd, c0);
-                    c1 = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(odd, c1);
-                    c2 = ((FloatVector) q2.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(odd, c2);
-                    c3 = ((FloatVector) q3.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(odd, c3);
+                    c0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d0).fma(odd, c0);
+                    c1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d1).fma(odd, c1);
+                    c2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).fma(odd, c2);
+                    c3 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d3).fma(odd, c3);
                 }
             }
             c0.intoArray(tile, 0);
@@ -108,11 +119,12 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
                 long at = values + (long) (i / 2) * PANEL;
                 int even = (k + i) * PANEL;
                 for (int v = 0; v < PANEL; v += LANES) {
-                    ByteVector both = ByteVector.fromMemorySegment(Quantization.BYTES, data, at + v, ByteOrder.LITTLE_ENDIAN);
+                    IntVector both = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + v, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2I, INTS, 0);
                     FloatVector scale = FloatVector.fromArray(F, scales, v);
-                    ((FloatVector) both.and((byte) 0x0f).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                    ((FloatVector) both.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0))
                             .mul(scale).intoArray(dst, even + v);
-                    ((FloatVector) both.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
+                    ((FloatVector) both.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0))
                             .mul(scale).intoArray(dst, even + PANEL + v);
                 }
             }

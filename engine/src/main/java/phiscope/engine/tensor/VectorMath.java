@@ -17,6 +17,8 @@ public final class VectorMath {
 
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     public static final int LANES = F.length();
+    /** Ints in the shape of {@link #F}: lane for lane with a float vector. */
+    static final VectorSpecies<Integer> INTS = F.withLanes(int.class);
 
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
