@@ -32,6 +32,10 @@ import phiscope.engine.tensor.WorkerPool;
  * {@code y = x W^T + b} at Phi-2's matrix shapes ({@code rows x cols} = out x in features), for
  * one token (the decode step's gemv) and for a prompt's worth of tokens (prefill's gemm), in
  * each weight format. GFLOP/s = 2 * rows * cols * tokens / time; decode GB/s = bytes / time.
+ * With {@code weights=cold} each call takes the next of as many copies of the matrix as fill
+ * {@link #COLD_BYTES}, more than a last-level cache holds, so the weights come from memory as in
+ * a decode step (which reads every matrix of 32 layers once); {@code warm} reuses one matrix,
+ * which may stay in cache and then measures the kernel's instructions alone.
  *
  * <pre>
  * ./mvnw -Pbenchmarks -pl benchmarks -am package -DskipTests
@@ -60,10 +64,17 @@ public class MatmulBenchmark {
     @Param({"2"})
     public int threads;
 
+    @Param({"cold", "warm"})
+    public String weights;
+
+    /** Weights cycled through when cold: more than the 300 MB L3 of the machine the README reports. */
+    static final long COLD_BYTES = 1L << 30;
+
     private Arena arena;
     private WeightMemory memory;
     private WorkerPool pool;
-    private Linear linear;
+    private Linear[] linears;
+    private int next;
     private float[] x;
     private float[] y;
 
@@ -81,9 +92,17 @@ public class MatmulBenchmark {
             data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2 * i, Float16.fromFloat((float) (random.nextGaussian() * 0.02)));
         }
         RowMajorMatrix file = new RowMajorMatrix("w", DType.F16, rows, cols, data);
-        WeightMatrix weight = format.equals("f16-mmap") ? file
-                : PackedMatrix.pack(file, WeightFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)), memory, pool);
-        linear = new Linear(weight, new float[rows]);
+        int copies = weights.equals("cold") ? (int) Math.max(1, (COLD_BYTES + 2L * rows * cols - 1) / (2L * rows * cols)) : 1;
+        linears = new Linear[copies];
+        for (int c = 0; c < copies; c++) {
+            RowMajorMatrix source = file;
+            if (c > 0 && format.equals("f16-mmap")) {
+                source = new RowMajorMatrix("w", DType.F16, rows, cols, arena.allocate(data.byteSize()).copyFrom(data));
+            }
+            WeightMatrix weight = format.equals("f16-mmap") ? source
+                    : PackedMatrix.pack(source, WeightFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)), memory, pool);
+            linears[c] = new Linear(weight, new float[rows]);
+        }
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
@@ -93,7 +112,8 @@ public class MatmulBenchmark {
 
     @Benchmark
     public float[] forward() {
-        linear.forward(pool, x, tokens, y);
+        linears[next].forward(pool, x, tokens, y);
+        next = (next + 1) % linears.length;
         return y;
     }
 
