@@ -30,7 +30,7 @@ public final class EngineBenchmark {
     /**
      * @param promptLengths tokens per prompt-processing test
      * @param decodeTokens  tokens decoded one by one in the decode test
-     * @param repetitions   measured runs of each test (after one warm-up run)
+     * @param repetitions   measured runs of each test (after a warm-up that lasts until the speed is steady)
      * @param scoreTexts    texts of {@code scoreLength} random tokens to score as the audits do
      *                      (packed {@link PhiModel#SCORING_PACK_TOKENS} tokens to a pass); 0: no scoring test
      * @param hookOverhead  also time the longest prompt with idle hooks on every cheap hook point
@@ -171,15 +171,35 @@ public final class EngineBenchmark {
         double value();
     }
 
-    /** Warm-up runs, for at least this long (and at least one), let the JIT compile the kernels first. */
+    /**
+     * Warm-up goes in rounds of runs lasting at least {@link #WARM_UP_ROUND_NANOS} (at least one
+     * run each), until a round's best is within {@link #STEADY} of the round before and
+     * {@link #WARM_UP_NANOS} have passed: on a small model C2 is still compiling seconds in, and
+     * a fixed warm-up measured the compiler. A model whose single run outlasts
+     * {@link #MAX_WARM_UP_NANOS} (a Phi-2 prompt, compiled ahead by JitWarmUp) warms up once.
+     */
+    private static final long WARM_UP_ROUND_NANOS = 1_000_000_000L;
     private static final long WARM_UP_NANOS = 2_000_000_000L;
+    private static final long MAX_WARM_UP_NANOS = 15_000_000_000L;
+    private static final double STEADY = 0.05;
 
     private Stats repeat(int repetitions, String what, Measurement measurement) {
         progress.accept(what + ": warm-up");
         long warmUpStart = System.nanoTime();
-        do {
-            measurement.value();
-        } while (System.nanoTime() - warmUpStart < WARM_UP_NANOS);
+        double previous = Double.NaN;
+        for (;;) {
+            double best = 0;
+            long roundStart = System.nanoTime();
+            do {
+                best = Math.max(best, measurement.value());
+            } while (System.nanoTime() - roundStart < WARM_UP_ROUND_NANOS);
+            long elapsed = System.nanoTime() - warmUpStart;
+            boolean steady = Math.abs(best - previous) <= STEADY * previous;
+            if (elapsed >= MAX_WARM_UP_NANOS || elapsed >= WARM_UP_NANOS && steady) {
+                break;
+            }
+            previous = best;
+        }
         double[] values = new double[repetitions];
         for (int i = 0; i < repetitions; i++) {
             values[i] = measurement.value();
