@@ -70,12 +70,15 @@ abstract sealed class BlockQuantizedMatrix extends PackedMatrix permits Q8Matrix
         return Float16.toFloat(data.get(HALF, block + 2L * j));
     }
 
-    /** A block's PANEL scales, in this thread's buffer. */
-    protected final float[] scales(long block) {
-        float[] scales = SCALES.get();
+    /** This thread's buffer for a block's scales: fetched once per call, not once per block. */
+    protected static float[] scaleBuffer() {
+        return SCALES.get();
+    }
+
+    /** Decodes a block's PANEL scales into {@code scales} (a {@link #scaleBuffer}). */
+    protected final void decodeScales(long block, float[] scales) {
         for (int j = 0; j < PANEL; j++) {
             scales[j] = Float16.toFloat(data.get(HALF, block + 2L * j));
         }
-        return scales;
     }
 }

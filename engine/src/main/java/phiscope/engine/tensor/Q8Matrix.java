@@ -53,11 +53,12 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
             return;
         }
         float[] tile = TILE.get();
+        float[] scales = scaleBuffer();
         for (int p = firstPanel; p < endPanel; p++) {
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             for (int k0 = 0; k0 < cols; k0 += BLOCK) {
                 long block = block(p, k0);
-                float[] scales = scales(block);
+                decodeScales(block, scales);
                 FloatVector d0 = FloatVector.fromArray(F, scales, 0);
                 FloatVector d1 = FloatVector.fromArray(F, scales, LANES);
                 FloatVector d2 = FloatVector.fromArray(F, scales, 2 * LANES);
@@ -85,9 +86,10 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
 
     @Override
     void decodePanel(int panel, int k0, int depth, float[] dst) {
+        float[] scales = scaleBuffer();
         for (int k = 0; k < depth; k += BLOCK) {
             long block = block(panel, k0 + k);
-            float[] scales = scales(block);
+            decodeScales(block, scales);
             long values = quants(block);
             int n = Math.min(BLOCK, depth - k);
             for (int i = 0; i < n; i++) {
