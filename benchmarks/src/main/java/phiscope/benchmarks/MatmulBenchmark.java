@@ -92,22 +92,32 @@ public class MatmulBenchmark {
             data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2 * i, Float16.fromFloat((float) (random.nextGaussian() * 0.02)));
         }
         RowMajorMatrix file = new RowMajorMatrix("w", DType.F16, rows, cols, data);
-        int copies = weights.equals("cold") ? (int) Math.max(1, (COLD_BYTES + 2L * rows * cols - 1) / (2L * rows * cols)) : 1;
+        WeightMatrix first = weightFrom(file);
+        int copies = switch (weights) {
+            // Sized by the matrix as the kernel reads it: a Q4_0 copy is a quarter of the F16 source.
+            case "cold" -> (int) Math.max(1, (COLD_BYTES + first.byteSize() - 1) / first.byteSize());
+            case "warm" -> 1;
+            default -> throw new IllegalArgumentException("weights is cold or warm, not " + weights);
+        };
         linears = new Linear[copies];
-        for (int c = 0; c < copies; c++) {
-            RowMajorMatrix source = file;
-            if (c > 0 && format.equals("f16-mmap")) {
-                source = new RowMajorMatrix("w", DType.F16, rows, cols, arena.allocate(data.byteSize()).copyFrom(data));
-            }
-            WeightMatrix weight = format.equals("f16-mmap") ? source
-                    : PackedMatrix.pack(source, WeightFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)), memory, pool);
-            linears[c] = new Linear(weight, new float[rows]);
+        linears[0] = new Linear(first, new float[rows]);
+        for (int c = 1; c < copies; c++) {
+            RowMajorMatrix source = format.equals("f16-mmap")
+                    ? new RowMajorMatrix("w", DType.F16, rows, cols, arena.allocate(data.byteSize()).copyFrom(data))
+                    : file;
+            linears[c] = new Linear(weightFrom(source), new float[rows]);
         }
         x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
         y = new float[tokens * rows];
+    }
+
+    /** {@code source} as the benchmark's format holds it: itself for f16-mmap, else packed into memory. */
+    private WeightMatrix weightFrom(RowMajorMatrix source) {
+        return format.equals("f16-mmap") ? source
+                : PackedMatrix.pack(source, WeightFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT)), memory, pool);
     }
 
     @Benchmark
