@@ -282,10 +282,6 @@ public final class EngineBenchmark {
             captureRatios.add(seconds[2] / seconds[0]);
             progress.accept(String.format("hook overhead, prompt %d: run %d/%d", n, i + 1, repetitions));
         }
-        return new HookOverhead(n, median(idleRatios), median(captureRatios));
-    }
-
-    private static double median(List<Double> values) {
-        return Stats.of(values.stream().mapToDouble(Double::doubleValue).toArray()).median();
+        return new HookOverhead(n, new Stats(idleRatios).median(), new Stats(captureRatios).median());
     }
 }
