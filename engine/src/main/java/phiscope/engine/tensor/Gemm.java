@@ -17,7 +17,7 @@ import jdk.incubator.vector.FloatVector;
  * <p>Between column chunks the accumulators wait in a buffer of their own, one panel wide
  * ({@code [token][PANEL]}), and are copied into {@code y} when the panel is done. Parked in
  * {@code y} itself they sat a whole output row apart (10 to 200 KB), every token's in the same
- * few cache sets, and products of 512 tokens ran up to a tenth slower.
+ * few cache sets, and a long prompt's products ran slower for it.
  *
  * <p>Every output {@code y[t][r]} is one chain of fused multiply-adds over the columns in order,
  * whichever tile computes it. So a token's result has the same bits whether it runs alone, in a
