@@ -1,6 +1,7 @@
 package phiscope.engine.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -8,8 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * calling thread and the workers take from a shared counter. The caller never waits for a worker
  * that has not started: on a busy machine it simply does more of the chunks itself. Workers spin
  * briefly before parking, so the many short kernels of a decode step do not pay a wake-up each.
- * Each task is a small {@link Job} with its own counters, so a worker that wakes late can never
- * take a chunk of a later task.
+ * A run allocates nothing: the counter carries the run's generation beside the chunks left, so a
+ * worker that wakes late finds its generation gone and can never take a chunk of a later task.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -23,33 +24,14 @@ public final class WorkerPool implements AutoCloseable {
     private static final int CHUNKS_PER_THREAD = 4;
     private static final int SPIN_ITERATIONS = 20_000;
 
-    /** One run of a task: the chunks still to take and those done. */
-    private static final class Job {
-        final Task task;
-        final int chunks;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger done = new AtomicInteger();
-        volatile Throwable failure;
-
-        Job(Task task, int chunks) {
-            this.task = task;
-            this.chunks = chunks;
-        }
-
-        void runChunks() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) {
-                try {
-                    task.run(c, chunks);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                done.incrementAndGet();
-            }
-        }
-    }
-
     private final Thread[] workers;
-    private volatile Job job;
+    /** The current run's generation (upper 32 bits) and how many of its chunks are still to take (lower 32 bits). */
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    /** The current run's task and chunk count, published by the write of its ticket. */
+    private Task task;
+    private int chunks;
+    private volatile Throwable failure;
     private volatile boolean closed;
 
     public WorkerPool(int threads) {
@@ -73,6 +55,9 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs chunks {@code 0 .. chunks-1} of {@code task} on the pool and returns when all are done. */
     public synchronized void run(int chunks, Task task) {
+        if (chunks < 0) {
+            throw new IllegalArgumentException("chunks must not be negative, was " + chunks);
+        }
         if (workers.length == 0 || chunks == 1) {
             for (int c = 0; c < chunks; c++) {
                 task.run(c, chunks);
@@ -82,20 +67,26 @@ public final class WorkerPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the worker pool is closed");
         }
-        Job current = new Job(task, chunks);
-        job = current;
+        // Every chunk of the last run is done, so no worker still writes these.
+        this.task = task;
+        this.chunks = chunks;
+        failure = null;
+        done.set(0);
+        int generation = generation(ticket.get()) + 1;
+        ticket.set((long) generation << 32 | chunks);
         for (Thread worker : workers) {
             LockSupport.unpark(worker);
         }
-        current.runChunks();
-        for (int spins = 0; current.done.get() < chunks; spins++) {
+        runChunks(generation);
+        for (int spins = 0; done.get() < chunks; spins++) {
             if (spins < SPIN_ITERATIONS) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
         }
-        Throwable failed = current.failure;
+        this.task = null;
+        Throwable failed = failure;
         if (failed instanceof RuntimeException e) {
             throw e;
         }
@@ -107,10 +98,34 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    private static int generation(long ticket) {
+        return (int) (ticket >>> 32);
+    }
+
+    /**
+     * Takes and runs chunks of run {@code generation} while it has some left. The count left is
+     * in the ticket, not read from {@link #chunks}, which the next run may already have set. A
+     * chunk is taken only while its run is current, and a run ends only when all its chunks are
+     * done, so the task and count read after taking one are that run's.
+     */
+    private void runChunks(int generation) {
+        for (long t = ticket.get(); generation(t) == generation && (int) t > 0; t = ticket.get()) {
+            if (!ticket.compareAndSet(t, t - 1)) {
+                continue;
+            }
+            try {
+                task.run(chunks - (int) t, chunks);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            done.incrementAndGet();
+        }
+    }
+
     private void work() {
-        Job seen = null;
+        int seen = 0;
         while (true) {
-            for (int spins = 0; job == seen && !closed; spins++) {
+            for (int spins = 0; generation(ticket.get()) == seen && !closed; spins++) {
                 if (spins < SPIN_ITERATIONS) {
                     Thread.onSpinWait();
                 } else {
@@ -120,8 +135,8 @@ public final class WorkerPool implements AutoCloseable {
             if (closed) {
                 return;
             }
-            seen = job;
-            seen.runChunks();
+            seen = generation(ticket.get());
+            runChunks(seen);
         }
     }
 
