@@ -1,5 +1,6 @@
 package phiscope.engine.model;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -372,18 +373,26 @@ public final class PhiModel implements AutoCloseable {
         int heads = config.numHeads();
         int keys = start + rows;
         if (!step.hooks.has(HookSite.ATTN_SCORES, b) && !step.hooks.has(HookSite.PATTERN, b)) {
-            pool.run(pool.chunksFor(heads * rows), (chunk, chunks) -> {
-                float[] row = scoreRow(keys);
-                int from = WorkerPool.start(heads * rows, chunk, chunks, 1);
-                int to = WorkerPool.start(heads * rows, chunk + 1, chunks, 1);
+            // Four rows of one text at a time, which share every key and value vector loaded.
+            int groups = (rows + 3) / 4;
+            pool.run(pool.chunksFor(heads * groups), (chunk, chunks) -> {
+                float[] scoreRows = scoreRows(4 * keys);
+                int from = WorkerPool.start(heads * groups, chunk, chunks, 1);
+                int to = WorkerPool.start(heads * groups, chunk + 1, chunks, 1);
                 for (int i = from; i < to; i++) {
-                    int head = i / rows;
-                    int t = i % rows;
-                    int first = keyStarts[t];
-                    int count = start + t - first + 1;
-                    scores(b, q, cache, head, t, first, count, row, 0);
-                    Ops.softmax(row, 0, count);
-                    mix(b, cache, head, t, first, count, row, 0, z);
+                    int head = i / groups;
+                    int t0 = i % groups * 4;
+                    int first = keyStarts[t0];
+                    if (t0 + 4 <= rows && keyStarts[t0 + 1] == first && keyStarts[t0 + 2] == first && keyStarts[t0 + 3] == first) {
+                        attendFour(b, q, cache, head, t0, start + t0 - first + 1, first, scoreRows, keys, z);
+                        continue;
+                    }
+                    for (int t = t0; t < Math.min(rows, t0 + 4); t++) {
+                        int count = start + t - keyStarts[t] + 1;
+                        scores(b, q, cache, head, t, keyStarts[t], count, scoreRows, 0);
+                        Ops.softmax(scoreRows, 0, count);
+                        mix(b, cache, head, t, keyStarts[t], count, scoreRows, 0, z);
+                    }
                 }
             });
             return;
@@ -419,16 +428,41 @@ public final class PhiModel implements AutoCloseable {
         });
     }
 
-    private static final ThreadLocal<float[]> SCORE_ROW = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> SCORE_ROWS = ThreadLocal.withInitial(() -> new float[0]);
 
-    /** A thread's buffer for one query's scores over {@code keys} keys. */
-    private static float[] scoreRow(int keys) {
-        float[] row = SCORE_ROW.get();
-        if (row.length < keys) {
-            row = new float[keys];
-            SCORE_ROW.set(row);
+    /** A thread's buffer for queries' scores: at least {@code size} floats. */
+    private static float[] scoreRows(int size) {
+        float[] row = SCORE_ROWS.get();
+        if (row.length < size) {
+            row = new float[size];
+            SCORE_ROWS.set(row);
         }
         return row;
+    }
+
+    /**
+     * Attention of one head for the four rows {@code t0 .. t0 + 3} of one text, which see the same
+     * first key: row {@code t0} sees {@code shared} keys, each later row one more. Every key and
+     * value vector is loaded once for the four; a row's few values past the shared keys are mixed
+     * on their own, its chains continued in order, so every score and output has the bits it has
+     * when its row runs alone.
+     */
+    private void attendFour(int b, float[] q, KVCache cache, int head, int t0, int shared, int first, float[] scoreRows,
+                            int rowStride, float[] z) {
+        int hd = config.headDim();
+        int queryStride = config.numHeads() * hd;
+        int offset = (t0 * config.numHeads() + head) * hd;
+        Ops.fourDotsAlongColumns(q, offset, queryStride, hd, cache.keys(b), cache.keyIndex(head, 0) + first, cache.capacity(),
+                shared, attentionScale, scoreRows, 0, rowStride);
+        for (int r = 0; r < 4; r++) {
+            Ops.softmax(scoreRows, r * rowStride, shared + r);
+        }
+        MemorySegment values = cache.values(b);
+        Ops.fourWeightedSums(scoreRows, 0, rowStride, shared, values, cache.valueIndex(head, first), hd, z, offset, queryStride, hd);
+        for (int r = 1; r < 4; r++) {
+            Ops.addWeightedSum(scoreRows, r * rowStride + shared, r, values, cache.valueIndex(head, first + shared), hd,
+                    z, offset + r * queryStride, hd);
+        }
     }
 
     /** {@code out[outOffset + j] = q[t, head] · k[first + j, head] * scale} for {@code j < count}. */

@@ -6,7 +6,9 @@ import static phiscope.engine.tensor.VectorMath.LANES;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /** Row-wise operations of the forward pass on float32 activations. */
 public final class Ops {
@@ -152,15 +154,116 @@ public final class Ops {
     }
 
     /**
+     * {@link #dotsAlongColumns} for four consecutive rows of a causal prompt, the attention scores
+     * of rows that share their first key: query {@code r} is {@code x[xOffset + r * xStride ..]}
+     * and scores {@code count + r} columns into {@code out[outOffset + r * outStride ..]}. Each
+     * key vector loaded serves all four, and the last, partial vectors are masked rather than
+     * summed one column at a time. Every score is the same chain as {@code dotsAlongColumns}
+     * computes, so its bits do not depend on which kernel ran it.
+     */
+    public static void fourDotsAlongColumns(float[] x, int xOffset, int xStride, int depth, MemorySegment m, long mIndex,
+                                            long stride, int count, float scale, float[] out, int outOffset, int outStride) {
+        int x1 = xOffset + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        int o1 = outOffset + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+        int j = fourDotsFourVectorsAtATime(x, xOffset, xStride, depth, m, mIndex, stride, count, scale, out, outOffset, outStride);
+        // One vector of columns at a time, the last ones masked: row r stops at count + r.
+        for (; j < count + 3; j += LANES) {
+            VectorMask<Float> columns = F.indexInRange(j, count + 3);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0; d < depth; d++) {
+                FloatVector k = FloatVector.fromMemorySegment(F, m, 4 * (mIndex + d * stride + j), ByteOrder.nativeOrder(), columns);
+                a0 = k.fma(FloatVector.broadcast(F, x[xOffset + d]), a0);
+                a1 = k.fma(FloatVector.broadcast(F, x[x1 + d]), a1);
+                a2 = k.fma(FloatVector.broadcast(F, x[x2 + d]), a2);
+                a3 = k.fma(FloatVector.broadcast(F, x[x3 + d]), a3);
+            }
+            a0.mul(scale).intoArray(out, outOffset + j, F.indexInRange(j, count));
+            a1.mul(scale).intoArray(out, o1 + j, F.indexInRange(j, count + 1));
+            a2.mul(scale).intoArray(out, o2 + j, F.indexInRange(j, count + 2));
+            a3.mul(scale).intoArray(out, o3 + j, F.indexInRange(j, count + 3));
+        }
+    }
+
+    /**
+     * The columns of {@link #fourDotsAlongColumns} that all four rows score, four vectors of them
+     * at a time; returns the first column left. Apart from the rest, so that each method stays
+     * small enough for C1 to compile on its way to C2 (in one, C1 ran out of registers, and the
+     * vectors stayed boxed).
+     */
+    private static int fourDotsFourVectorsAtATime(float[] x, int xOffset, int xStride, int depth, MemorySegment m, long mIndex,
+                                                  long stride, int count, float scale, float[] out, int outOffset, int outStride) {
+        int x1 = xOffset + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        int o1 = outOffset + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+        int l1 = LANES, l2 = 2 * LANES, l3 = 3 * LANES;
+        int j = 0;
+        for (; j + 4 * LANES <= count; j += 4 * LANES) {
+            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+            for (int d = 0; d < depth; d++) {
+                long row = 4 * (mIndex + d * stride + j);
+                FloatVector k0 = FloatVector.fromMemorySegment(F, m, row, ByteOrder.nativeOrder());
+                FloatVector k1 = FloatVector.fromMemorySegment(F, m, row + 4 * LANES, ByteOrder.nativeOrder());
+                FloatVector k2 = FloatVector.fromMemorySegment(F, m, row + 8 * LANES, ByteOrder.nativeOrder());
+                FloatVector k3 = FloatVector.fromMemorySegment(F, m, row + 12 * LANES, ByteOrder.nativeOrder());
+                FloatVector b = FloatVector.broadcast(F, x[xOffset + d]);
+                a00 = k0.fma(b, a00); a01 = k1.fma(b, a01); a02 = k2.fma(b, a02); a03 = k3.fma(b, a03);
+                b = FloatVector.broadcast(F, x[x1 + d]);
+                a10 = k0.fma(b, a10); a11 = k1.fma(b, a11); a12 = k2.fma(b, a12); a13 = k3.fma(b, a13);
+                b = FloatVector.broadcast(F, x[x2 + d]);
+                a20 = k0.fma(b, a20); a21 = k1.fma(b, a21); a22 = k2.fma(b, a22); a23 = k3.fma(b, a23);
+                b = FloatVector.broadcast(F, x[x3 + d]);
+                a30 = k0.fma(b, a30); a31 = k1.fma(b, a31); a32 = k2.fma(b, a32); a33 = k3.fma(b, a33);
+            }
+            int o = outOffset + j;
+            a00.mul(scale).intoArray(out, o); a01.mul(scale).intoArray(out, o + l1); a02.mul(scale).intoArray(out, o + l2); a03.mul(scale).intoArray(out, o + l3);
+            o = o1 + j;
+            a10.mul(scale).intoArray(out, o); a11.mul(scale).intoArray(out, o + l1); a12.mul(scale).intoArray(out, o + l2); a13.mul(scale).intoArray(out, o + l3);
+            o = o2 + j;
+            a20.mul(scale).intoArray(out, o); a21.mul(scale).intoArray(out, o + l1); a22.mul(scale).intoArray(out, o + l2); a23.mul(scale).intoArray(out, o + l3);
+            o = o3 + j;
+            a30.mul(scale).intoArray(out, o); a31.mul(scale).intoArray(out, o + l1); a32.mul(scale).intoArray(out, o + l2); a33.mul(scale).intoArray(out, o + l3);
+        }
+        return j;
+    }
+
+    /**
      * {@code out[outOffset + i] = sum_j weights[wOffset + j] * vectors[vIndex + j * stride + i]} for
      * {@code i < width}, {@code j < count}, {@code vectors} float32 (indices in floats):
      * attention's probability-weighted sum of value vectors, each output one FMA chain over {@code j}.
      */
     public static void weightedSum(float[] weights, int wOffset, int count, MemorySegment vectors, long vIndex, long stride,
                                    float[] out, int outOffset, int width) {
+        Arrays.fill(out, outOffset, outOffset + width, 0f);
+        addWeightedSum(weights, wOffset, count, vectors, vIndex, stride, out, outOffset, width);
+    }
+
+    /**
+     * {@link #weightedSum} added to what {@code out} holds: each output's chain goes on from its
+     * value there, so a sum over keys {@code [0, n)} continued over {@code [n, count)} has the
+     * bits of one over {@code [0, count)}. Four vectors of outputs at a time, whose four
+     * independent chains hide the FMA latency.
+     */
+    public static void addWeightedSum(float[] weights, int wOffset, int count, MemorySegment vectors, long vIndex, long stride,
+                                      float[] out, int outOffset, int width) {
         int i = 0;
-        for (int vec = width - width % LANES; i < vec; i += LANES) {
-            FloatVector acc = FloatVector.zero(F);
+        for (; i + 4 * LANES <= width; i += 4 * LANES) {
+            int o = outOffset + i;
+            FloatVector a0 = FloatVector.fromArray(F, out, o), a1 = FloatVector.fromArray(F, out, o + LANES);
+            FloatVector a2 = FloatVector.fromArray(F, out, o + 2 * LANES), a3 = FloatVector.fromArray(F, out, o + 3 * LANES);
+            for (int j = 0; j < count; j++) {
+                long at = 4 * (vIndex + j * stride + i);
+                FloatVector p = FloatVector.broadcast(F, weights[wOffset + j]);
+                a0 = FloatVector.fromMemorySegment(F, vectors, at, ByteOrder.nativeOrder()).fma(p, a0);
+                a1 = FloatVector.fromMemorySegment(F, vectors, at + 4 * LANES, ByteOrder.nativeOrder()).fma(p, a1);
+                a2 = FloatVector.fromMemorySegment(F, vectors, at + 8 * LANES, ByteOrder.nativeOrder()).fma(p, a2);
+                a3 = FloatVector.fromMemorySegment(F, vectors, at + 12 * LANES, ByteOrder.nativeOrder()).fma(p, a3);
+            }
+            a0.intoArray(out, o); a1.intoArray(out, o + LANES); a2.intoArray(out, o + 2 * LANES); a3.intoArray(out, o + 3 * LANES);
+        }
+        for (; i + LANES <= width; i += LANES) {
+            FloatVector acc = FloatVector.fromArray(F, out, outOffset + i);
             for (int j = 0; j < count; j++) {
                 acc = FloatVector.fromMemorySegment(F, vectors, 4 * (vIndex + j * stride + i), ByteOrder.nativeOrder())
                         .fma(FloatVector.broadcast(F, weights[wOffset + j]), acc);
@@ -168,11 +271,73 @@ public final class Ops {
             acc.intoArray(out, outOffset + i);
         }
         for (; i < width; i++) {
-            float acc = 0f;
+            float acc = out[outOffset + i];
             for (int j = 0; j < count; j++) {
                 acc = Math.fma(vectors.getAtIndex(ValueLayout.JAVA_FLOAT, vIndex + j * stride + i), weights[wOffset + j], acc);
             }
             out[outOffset + i] = acc;
+        }
+    }
+
+    /**
+     * {@link #weightedSum} for four queries over the same value vectors: query {@code r}'s weights
+     * at {@code weights[wOffset + r * wStride ..]}, its sum at {@code out[outOffset + r * outStride ..]}.
+     * Each value vector loaded serves all four, whose chains run side by side; each output is the
+     * same chain as {@code weightedSum} computes.
+     */
+    public static void fourWeightedSums(float[] weights, int wOffset, int wStride, int count, MemorySegment vectors, long vIndex,
+                                        long stride, float[] out, int outOffset, int outStride, int width) {
+        int w1 = wOffset + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
+        int i = 0;
+        for (; i + 4 * LANES <= width; i += 4 * LANES) {
+            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+            for (int j = 0; j < count; j++) {
+                long at = 4 * (vIndex + j * stride + i);
+                FloatVector v0 = FloatVector.fromMemorySegment(F, vectors, at, ByteOrder.nativeOrder());
+                FloatVector v1 = FloatVector.fromMemorySegment(F, vectors, at + 4 * LANES, ByteOrder.nativeOrder());
+                FloatVector v2 = FloatVector.fromMemorySegment(F, vectors, at + 8 * LANES, ByteOrder.nativeOrder());
+                FloatVector v3 = FloatVector.fromMemorySegment(F, vectors, at + 12 * LANES, ByteOrder.nativeOrder());
+                FloatVector p = FloatVector.broadcast(F, weights[wOffset + j]);
+                a00 = v0.fma(p, a00); a01 = v1.fma(p, a01); a02 = v2.fma(p, a02); a03 = v3.fma(p, a03);
+                p = FloatVector.broadcast(F, weights[w1 + j]);
+                a10 = v0.fma(p, a10); a11 = v1.fma(p, a11); a12 = v2.fma(p, a12); a13 = v3.fma(p, a13);
+                p = FloatVector.broadcast(F, weights[w2 + j]);
+                a20 = v0.fma(p, a20); a21 = v1.fma(p, a21); a22 = v2.fma(p, a22); a23 = v3.fma(p, a23);
+                p = FloatVector.broadcast(F, weights[w3 + j]);
+                a30 = v0.fma(p, a30); a31 = v1.fma(p, a31); a32 = v2.fma(p, a32); a33 = v3.fma(p, a33);
+            }
+            int o = outOffset + i;
+            a00.intoArray(out, o); a01.intoArray(out, o + LANES); a02.intoArray(out, o + 2 * LANES); a03.intoArray(out, o + 3 * LANES);
+            o += outStride;
+            a10.intoArray(out, o); a11.intoArray(out, o + LANES); a12.intoArray(out, o + 2 * LANES); a13.intoArray(out, o + 3 * LANES);
+            o += outStride;
+            a20.intoArray(out, o); a21.intoArray(out, o + LANES); a22.intoArray(out, o + 2 * LANES); a23.intoArray(out, o + 3 * LANES);
+            o += outStride;
+            a30.intoArray(out, o); a31.intoArray(out, o + LANES); a32.intoArray(out, o + 2 * LANES); a33.intoArray(out, o + 3 * LANES);
+        }
+        for (; i + LANES <= width; i += LANES) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int j = 0; j < count; j++) {
+                FloatVector v = FloatVector.fromMemorySegment(F, vectors, 4 * (vIndex + j * stride + i), ByteOrder.nativeOrder());
+                a0 = v.fma(FloatVector.broadcast(F, weights[wOffset + j]), a0);
+                a1 = v.fma(FloatVector.broadcast(F, weights[w1 + j]), a1);
+                a2 = v.fma(FloatVector.broadcast(F, weights[w2 + j]), a2);
+                a3 = v.fma(FloatVector.broadcast(F, weights[w3 + j]), a3);
+            }
+            int o = outOffset + i;
+            a0.intoArray(out, o);
+            a1.intoArray(out, o + outStride);
+            a2.intoArray(out, o + 2 * outStride);
+            a3.intoArray(out, o + 3 * outStride);
+        }
+        if (i < width) {
+            for (int r = 0; r < 4; r++) {
+                weightedSum(weights, wOffset + r * wStride, count, vectors, vIndex + i, stride, out, outOffset + r * outStride + i,
+                        width - i);
+            }
         }
     }
 }
