@@ -165,7 +165,10 @@ public final class Ops {
                                             long stride, int count, float scale, float[] out, int outOffset, int outStride) {
         int x1 = xOffset + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         int o1 = outOffset + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        int j = fourDotsFourVectorsAtATime(x, xOffset, xStride, depth, m, mIndex, stride, count, scale, out, outOffset, outStride);
+        int j = 0;
+        for (; j + 4 * LANES <= count; j += 4 * LANES) {
+            fourByFourVectors(x, xOffset, xStride, depth, m, mIndex + j, stride, scale, out, outOffset + j, outStride);
+        }
         // One vector of columns at a time, the last ones masked: row r stops at count + r.
         for (; j < count + 3; j += LANES) {
             VectorMask<Float> columns = F.indexInRange(j, count + 3);
@@ -185,47 +188,44 @@ public final class Ops {
     }
 
     /**
-     * The columns of {@link #fourDotsAlongColumns} that all four rows score, four vectors of them
-     * at a time; returns the first column left. Apart from the rest, so that each method stays
-     * small enough for C1 to compile on its way to C2 (in one, C1 ran out of registers, and the
-     * vectors stayed boxed).
+     * The four-row tile of the attention kernels, which scores and value sums both are: for rows
+     * {@code r < 4} and the four vectors of columns {@code c} from {@code m}'s float index
+     * {@code base}, {@code out[outOffset + r * outStride + c] = scale * sum_k s[sOffset + r * sStride + k]
+     * * m[base + k * stride + c]} over {@code k < steps}, each sum one FMA chain over {@code k} in
+     * order. A method of its own, so that its callers stay small enough for C1 to compile on
+     * their way to C2 (in one large method C1 ran out of registers, and the vectors stayed boxed).
      */
-    private static int fourDotsFourVectorsAtATime(float[] x, int xOffset, int xStride, int depth, MemorySegment m, long mIndex,
-                                                  long stride, int count, float scale, float[] out, int outOffset, int outStride) {
-        int x1 = xOffset + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        int o1 = outOffset + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        int l1 = LANES, l2 = 2 * LANES, l3 = 3 * LANES;
-        int j = 0;
-        for (; j + 4 * LANES <= count; j += 4 * LANES) {
-            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-            for (int d = 0; d < depth; d++) {
-                long row = 4 * (mIndex + d * stride + j);
-                FloatVector k0 = FloatVector.fromMemorySegment(F, m, row, ByteOrder.nativeOrder());
-                FloatVector k1 = FloatVector.fromMemorySegment(F, m, row + 4 * LANES, ByteOrder.nativeOrder());
-                FloatVector k2 = FloatVector.fromMemorySegment(F, m, row + 8 * LANES, ByteOrder.nativeOrder());
-                FloatVector k3 = FloatVector.fromMemorySegment(F, m, row + 12 * LANES, ByteOrder.nativeOrder());
-                FloatVector b = FloatVector.broadcast(F, x[xOffset + d]);
-                a00 = k0.fma(b, a00); a01 = k1.fma(b, a01); a02 = k2.fma(b, a02); a03 = k3.fma(b, a03);
-                b = FloatVector.broadcast(F, x[x1 + d]);
-                a10 = k0.fma(b, a10); a11 = k1.fma(b, a11); a12 = k2.fma(b, a12); a13 = k3.fma(b, a13);
-                b = FloatVector.broadcast(F, x[x2 + d]);
-                a20 = k0.fma(b, a20); a21 = k1.fma(b, a21); a22 = k2.fma(b, a22); a23 = k3.fma(b, a23);
-                b = FloatVector.broadcast(F, x[x3 + d]);
-                a30 = k0.fma(b, a30); a31 = k1.fma(b, a31); a32 = k2.fma(b, a32); a33 = k3.fma(b, a33);
-            }
-            int o = outOffset + j;
-            a00.mul(scale).intoArray(out, o); a01.mul(scale).intoArray(out, o + l1); a02.mul(scale).intoArray(out, o + l2); a03.mul(scale).intoArray(out, o + l3);
-            o = o1 + j;
-            a10.mul(scale).intoArray(out, o); a11.mul(scale).intoArray(out, o + l1); a12.mul(scale).intoArray(out, o + l2); a13.mul(scale).intoArray(out, o + l3);
-            o = o2 + j;
-            a20.mul(scale).intoArray(out, o); a21.mul(scale).intoArray(out, o + l1); a22.mul(scale).intoArray(out, o + l2); a23.mul(scale).intoArray(out, o + l3);
-            o = o3 + j;
-            a30.mul(scale).intoArray(out, o); a31.mul(scale).intoArray(out, o + l1); a32.mul(scale).intoArray(out, o + l2); a33.mul(scale).intoArray(out, o + l3);
+    private static void fourByFourVectors(float[] s, int sOffset, int sStride, int steps, MemorySegment m, long base, long stride,
+                                          float scale, float[] out, int outOffset, int outStride) {
+        int s1 = sOffset + sStride, s2 = s1 + sStride, s3 = s2 + sStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int k = 0; k < steps; k++) {
+            long at = 4 * (base + k * stride);
+            FloatVector m0 = FloatVector.fromMemorySegment(F, m, at, ByteOrder.nativeOrder());
+            FloatVector m1 = FloatVector.fromMemorySegment(F, m, at + 4 * LANES, ByteOrder.nativeOrder());
+            FloatVector m2 = FloatVector.fromMemorySegment(F, m, at + 8 * LANES, ByteOrder.nativeOrder());
+            FloatVector m3 = FloatVector.fromMemorySegment(F, m, at + 12 * LANES, ByteOrder.nativeOrder());
+            FloatVector b = FloatVector.broadcast(F, s[sOffset + k]);
+            a00 = m0.fma(b, a00); a01 = m1.fma(b, a01); a02 = m2.fma(b, a02); a03 = m3.fma(b, a03);
+            b = FloatVector.broadcast(F, s[s1 + k]);
+            a10 = m0.fma(b, a10); a11 = m1.fma(b, a11); a12 = m2.fma(b, a12); a13 = m3.fma(b, a13);
+            b = FloatVector.broadcast(F, s[s2 + k]);
+            a20 = m0.fma(b, a20); a21 = m1.fma(b, a21); a22 = m2.fma(b, a22); a23 = m3.fma(b, a23);
+            b = FloatVector.broadcast(F, s[s3 + k]);
+            a30 = m0.fma(b, a30); a31 = m1.fma(b, a31); a32 = m2.fma(b, a32); a33 = m3.fma(b, a33);
         }
-        return j;
+        int l1 = LANES, l2 = 2 * LANES, l3 = 3 * LANES;
+        int o = outOffset;
+        a00.mul(scale).intoArray(out, o); a01.mul(scale).intoArray(out, o + l1); a02.mul(scale).intoArray(out, o + l2); a03.mul(scale).intoArray(out, o + l3);
+        o += outStride;
+        a10.mul(scale).intoArray(out, o); a11.mul(scale).intoArray(out, o + l1); a12.mul(scale).intoArray(out, o + l2); a13.mul(scale).intoArray(out, o + l3);
+        o += outStride;
+        a20.mul(scale).intoArray(out, o); a21.mul(scale).intoArray(out, o + l1); a22.mul(scale).intoArray(out, o + l2); a23.mul(scale).intoArray(out, o + l3);
+        o += outStride;
+        a30.mul(scale).intoArray(out, o); a31.mul(scale).intoArray(out, o + l1); a32.mul(scale).intoArray(out, o + l2); a33.mul(scale).intoArray(out, o + l3);
     }
 
     /**
@@ -289,34 +289,9 @@ public final class Ops {
                                         long stride, float[] out, int outOffset, int outStride, int width) {
         int w1 = wOffset + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
         int i = 0;
+        // Times one: exact for every float, so the outputs keep weightedSum's bits.
         for (; i + 4 * LANES <= width; i += 4 * LANES) {
-            FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-            FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-            FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-            FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-            for (int j = 0; j < count; j++) {
-                long at = 4 * (vIndex + j * stride + i);
-                FloatVector v0 = FloatVector.fromMemorySegment(F, vectors, at, ByteOrder.nativeOrder());
-                FloatVector v1 = FloatVector.fromMemorySegment(F, vectors, at + 4 * LANES, ByteOrder.nativeOrder());
-                FloatVector v2 = FloatVector.fromMemorySegment(F, vectors, at + 8 * LANES, ByteOrder.nativeOrder());
-                FloatVector v3 = FloatVector.fromMemorySegment(F, vectors, at + 12 * LANES, ByteOrder.nativeOrder());
-                FloatVector p = FloatVector.broadcast(F, weights[wOffset + j]);
-                a00 = v0.fma(p, a00); a01 = v1.fma(p, a01); a02 = v2.fma(p, a02); a03 = v3.fma(p, a03);
-                p = FloatVector.broadcast(F, weights[w1 + j]);
-                a10 = v0.fma(p, a10); a11 = v1.fma(p, a11); a12 = v2.fma(p, a12); a13 = v3.fma(p, a13);
-                p = FloatVector.broadcast(F, weights[w2 + j]);
-                a20 = v0.fma(p, a20); a21 = v1.fma(p, a21); a22 = v2.fma(p, a22); a23 = v3.fma(p, a23);
-                p = FloatVector.broadcast(F, weights[w3 + j]);
-                a30 = v0.fma(p, a30); a31 = v1.fma(p, a31); a32 = v2.fma(p, a32); a33 = v3.fma(p, a33);
-            }
-            int o = outOffset + i;
-            a00.intoArray(out, o); a01.intoArray(out, o + LANES); a02.intoArray(out, o + 2 * LANES); a03.intoArray(out, o + 3 * LANES);
-            o += outStride;
-            a10.intoArray(out, o); a11.intoArray(out, o + LANES); a12.intoArray(out, o + 2 * LANES); a13.intoArray(out, o + 3 * LANES);
-            o += outStride;
-            a20.intoArray(out, o); a21.intoArray(out, o + LANES); a22.intoArray(out, o + 2 * LANES); a23.intoArray(out, o + 3 * LANES);
-            o += outStride;
-            a30.intoArray(out, o); a31.intoArray(out, o + LANES); a32.intoArray(out, o + 2 * LANES); a33.intoArray(out, o + 3 * LANES);
+            fourByFourVectors(weights, wOffset, wStride, count, vectors, vIndex + i, stride, 1f, out, outOffset + i, outStride);
         }
         for (; i + LANES <= width; i += LANES) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
