@@ -1,6 +1,5 @@
 package phiscope.engine.model;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -443,8 +442,7 @@ public final class PhiModel implements AutoCloseable {
     /**
      * Attention of one head for the four rows {@code t0 .. t0 + 3} of one text, which see the same
      * first key: row {@code t0} sees {@code shared} keys, each later row one more. Every key and
-     * value vector is loaded once for the four; a row's few values past the shared keys are mixed
-     * on their own, its chains continued in order, so every score and output has the bits it has
+     * value vector is loaded once for the four, and every score and output has the bits it has
      * when its row runs alone.
      */
     private void attendFour(int b, float[] q, KVCache cache, int head, int t0, int shared, int first, float[] scoreRows,
@@ -457,12 +455,8 @@ public final class PhiModel implements AutoCloseable {
         for (int r = 0; r < 4; r++) {
             Ops.softmax(scoreRows, r * rowStride, shared + r);
         }
-        MemorySegment values = cache.values(b);
-        Ops.fourWeightedSums(scoreRows, 0, rowStride, shared, values, cache.valueIndex(head, first), hd, z, offset, queryStride, hd);
-        for (int r = 1; r < 4; r++) {
-            Ops.addWeightedSum(scoreRows, r * rowStride + shared, r, values, cache.valueIndex(head, first + shared), hd,
-                    z, offset + r * queryStride, hd);
-        }
+        Ops.fourWeightedSums(scoreRows, 0, rowStride, shared, cache.values(b), cache.valueIndex(head, first), hd,
+                z, offset, queryStride, hd);
     }
 
     /** {@code out[outOffset + j] = q[t, head] · k[first + j, head] * scale} for {@code j < count}. */

@@ -280,10 +280,12 @@ public final class Ops {
     }
 
     /**
-     * {@link #weightedSum} for four queries over the same value vectors: query {@code r}'s weights
-     * at {@code weights[wOffset + r * wStride ..]}, its sum at {@code out[outOffset + r * outStride ..]}.
-     * Each value vector loaded serves all four, whose chains run side by side; each output is the
-     * same chain as {@code weightedSum} computes.
+     * {@link #weightedSum} for four consecutive rows of a causal prompt, as
+     * {@link #fourDotsAlongColumns} scores them: row {@code r}'s weights are at
+     * {@code weights[wOffset + r * wStride ..]}, it sums {@code count + r} value vectors, and its
+     * sum goes to {@code out[outOffset + r * outStride ..]}. Each value vector of the first
+     * {@code count} serves all four rows, whose chains run side by side; a row's chains then go on
+     * over the vectors only it sees, so each output is the chain {@code weightedSum} computes.
      */
     public static void fourWeightedSums(float[] weights, int wOffset, int wStride, int count, MemorySegment vectors, long vIndex,
                                         long stride, float[] out, int outOffset, int outStride, int width) {
@@ -313,6 +315,10 @@ public final class Ops {
                 weightedSum(weights, wOffset + r * wStride, count, vectors, vIndex + i, stride, out, outOffset + r * outStride + i,
                         width - i);
             }
+        }
+        for (int r = 1; r < 4; r++) {
+            addWeightedSum(weights, wOffset + r * wStride + count, r, vectors, vIndex + count * stride, stride,
+                    out, outOffset + r * outStride, width);
         }
     }
 }

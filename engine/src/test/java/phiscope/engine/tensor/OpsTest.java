@@ -76,22 +76,23 @@ class OpsTest {
         int count = 45;
         for (int width : new int[] {3, VectorMath.LANES, 5 * VectorMath.LANES, 4 * VectorMath.LANES + 7}) {
             int stride = width + 2;
-            MemorySegment v = MemorySegment.ofArray(WeightMatrixTest.gaussians(count * stride + 1, random));
-            int wStride = count + 4;
+            MemorySegment v = MemorySegment.ofArray(WeightMatrixTest.gaussians((count + 3) * stride + 1, random));
+            int wStride = count + 7;
             float[] weights = WeightMatrixTest.gaussians(4 * wStride, random);
             int outStride = width + 5;
             float[] four = new float[4 * outStride];
             Ops.fourWeightedSums(weights, 0, wStride, count, v, 1, stride, four, 0, outStride, width);
             for (int r = 0; r < 4; r++) {
+                // Row r sums count + r value vectors, as a causal prompt's rows do.
                 float[] alone = new float[width];
-                Ops.weightedSum(weights, r * wStride, count, v, 1, stride, alone, 0, width);
+                Ops.weightedSum(weights, r * wStride, count + r, v, 1, stride, alone, 0, width);
                 // The same sum run over the first 17 keys, then continued over the rest.
                 float[] continued = new float[width];
                 Ops.weightedSum(weights, r * wStride, 17, v, 1, stride, continued, 0, width);
-                Ops.addWeightedSum(weights, r * wStride + 17, count - 17, v, 1 + 17L * stride, stride, continued, 0, width);
+                Ops.addWeightedSum(weights, r * wStride + 17, count + r - 17, v, 1 + 17L * stride, stride, continued, 0, width);
                 for (int i = 0; i < width; i++) {
                     double exact = 0;
-                    for (int j = 0; j < count; j++) {
+                    for (int j = 0; j < count + r; j++) {
                         exact += (double) weights[r * wStride + j] * v.getAtIndex(ValueLayout.JAVA_FLOAT, 1 + j * stride + i);
                     }
                     assertEquals(exact, alone[i], 1e-4, "width " + width + " output " + i);
