@@ -32,11 +32,22 @@ public final class Float16 {
     private static final int LANES = VectorMath.LANES;
 
     /** Float bits of a half's exponent and mantissa moved into place: add this to re-bias the exponent. */
-    private static final int REBIAS = (127 - 15) << 23;
+    static final int REBIAS = (127 - 15) << 23;
     /** Re-biased bits below this are halves with exponent 0 (zero or subnormal). */
     private static final int SMALLEST_NORMAL = (127 - 14) << 23;
     /** A re-biased subnormal reads as 2^-15 (1 + m / 1024); twice that minus 2^-14 is its value m 2^-24. */
-    private static final float SUBNORMAL_OFFSET = -0x1p-14f;
+    static final float SUBNORMAL_OFFSET = -0x1p-14f;
+
+    // The decode step's F16 decode (PackedFloats), for finite halves, with no subnormal operand:
+    // a half widened with its sign and shifted left by FINITE_SHIFT has its exponent and mantissa
+    // at FINITE_MAGNITUDE and its sign at FINITE_SIGN. The magnitude plus REBIAS reads it as a
+    // normal half; plus REBIAS + ONE_EXPONENT and SUBNORMAL_OFFSET, as a zero or subnormal one.
+    // For a normal half the second reading is the larger, for the others the first, so the
+    // smaller of the two (compared as ints: both are positive) is the value.
+    static final int FINITE_SHIFT = 13;
+    static final int FINITE_MAGNITUDE = 0x0fffe000;
+    static final int FINITE_SIGN = 0x80000000;
+    static final int ONE_EXPONENT = 1 << 23;
 
     private Float16() {
     }

@@ -105,6 +105,35 @@ class WeightMatrixTest {
         }
     }
 
+    @Test
+    void theDecodeStepMultipliesEveryFiniteHalfPatternExactly() {
+        // Every finite F16 pattern, subnormals and both zeros included, once as a weight; the
+        // infinities and NaNs are left out (zero here), as they send a matrix to the prompt path.
+        int rows = 256;
+        int cols = 256;
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(1)) {
+            MemorySegment data = arena.allocate(2L * rows * cols);
+            for (int i = 0; i < rows * cols; i++) {
+                data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, Float16.isSpecial((short) i) ? 0 : (short) i);
+            }
+            PackedMatrix packed = PackedMatrix.pack(new RowMajorMatrix("finite", DType.F16, rows, cols, data),
+                    WeightFormat.F16, memory, pool);
+            float[] x = new float[cols];
+            for (int c = 0; c < cols; c++) {
+                // A one-hot token reads column c: 0 + w * 1 is w, but +0 for a weight of -0.
+                Arrays.fill(x, 0f);
+                x[c] = 1f;
+                float[] y = multiply(packed, x, 1);
+                for (int r = 0; r < rows; r++) {
+                    short bits = (short) (r * cols + c);
+                    float expected = (Float16.isSpecial(bits) ? 0f : Float.float16ToFloat(bits)) + 0f;
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[r]),
+                            String.format("pattern 0x%04x", bits & 0xffff));
+                }
+            }
+        }
+    }
+
     static float[] multiply(WeightMatrix w, float[] x, int tokens) {
         float[] y = new float[tokens * w.rows()];
         w.multiply(x, tokens, y, 0, w.panels());
