@@ -84,6 +84,13 @@ class WeightMatrixTest {
                 float actual = packed.element(i / cols, i % cols);
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual), "pattern " + i);
             }
+            // With infinities and NaNs among the weights a single token takes the prompt path, and
+            // its results are the first of two tokens' (an in-register decode would read an
+            // infinity as 65536).
+            float[] x = gaussians(cols, new SplittableRandom(5));
+            float[] twice = Arrays.copyOf(x, 2 * cols);
+            System.arraycopy(x, 0, twice, cols, cols);
+            assertBitsEqual(Arrays.copyOf(multiply(packed, twice, 2), rows), multiply(packed, x, 1), "one token");
             // The kernels' panel decode sees infinities and NaNs too (NaNs quieted, as Float16 says).
             float[] panel = new float[Gemm.DEPTH * WeightMatrix.PANEL];
             for (int p = 0; p < packed.panels(); p++) {
