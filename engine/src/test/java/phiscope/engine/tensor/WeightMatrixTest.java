@@ -70,15 +70,10 @@ class WeightMatrixTest {
     @Test
     void packingKeepsTheRawBitsOfEveryHalfPattern() {
         // All 65,536 F16 bit patterns (NaN payloads included) go through packing unchanged.
-        int rows = 256;
-        int cols = 256;
+        int rows = HALF_PATTERNS;
+        int cols = HALF_PATTERNS;
         try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(1)) {
-            MemorySegment data = arena.allocate(2L * rows * cols);
-            for (int i = 0; i < rows * cols; i++) {
-                data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, (short) i);
-            }
-            PackedMatrix packed = PackedMatrix.pack(new RowMajorMatrix("all", DType.F16, rows, cols, data), WeightFormat.F16,
-                    memory, pool);
+            PackedMatrix packed = halfPatterns(arena, memory, pool, false);
             for (int i = 0; i < rows * cols; i++) {
                 float expected = Float.float16ToFloat((short) i);
                 float actual = packed.element(i / cols, i % cols);
@@ -116,15 +111,10 @@ class WeightMatrixTest {
     void theDecodeStepMultipliesEveryFiniteHalfPatternExactly() {
         // Every finite F16 pattern, subnormals and both zeros included, once as a weight; the
         // infinities and NaNs are left out (zero here), as they send a matrix to the prompt path.
-        int rows = 256;
-        int cols = 256;
+        int rows = HALF_PATTERNS;
+        int cols = HALF_PATTERNS;
         try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(1)) {
-            MemorySegment data = arena.allocate(2L * rows * cols);
-            for (int i = 0; i < rows * cols; i++) {
-                data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, Float16.isSpecial((short) i) ? 0 : (short) i);
-            }
-            PackedMatrix packed = PackedMatrix.pack(new RowMajorMatrix("finite", DType.F16, rows, cols, data),
-                    WeightFormat.F16, memory, pool);
+            PackedMatrix packed = halfPatterns(arena, memory, pool, true);
             float[] x = new float[cols];
             for (int c = 0; c < cols; c++) {
                 // A one-hot token reads column c: 0 + w * 1 is w, but +0 for a weight of -0.
@@ -139,6 +129,21 @@ class WeightMatrixTest {
                 }
             }
         }
+    }
+
+    /** Rows and columns of {@link #halfPatterns}: one weight per F16 bit pattern. */
+    static final int HALF_PATTERNS = 256;
+
+    /** Weight {@code (r, c)} is the F16 pattern {@code r * 256 + c}; with {@code finiteOnly}, zero for infinities and NaNs. */
+    static PackedMatrix halfPatterns(Arena arena, WeightMemory memory, WorkerPool pool, boolean finiteOnly) {
+        int count = HALF_PATTERNS * HALF_PATTERNS;
+        MemorySegment data = arena.allocate(2L * count);
+        for (int i = 0; i < count; i++) {
+            short bits = finiteOnly && Float16.isSpecial((short) i) ? 0 : (short) i;
+            data.set(ValueLayout.JAVA_SHORT_UNALIGNED, 2L * i, bits);
+        }
+        return PackedMatrix.pack(new RowMajorMatrix("patterns", DType.F16, HALF_PATTERNS, HALF_PATTERNS, data),
+                WeightFormat.F16, memory, pool);
     }
 
     static float[] multiply(WeightMatrix w, float[] x, int tokens) {
