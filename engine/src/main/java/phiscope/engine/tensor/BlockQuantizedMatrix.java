@@ -14,8 +14,8 @@ import java.nio.ByteOrder;
 abstract sealed class BlockQuantizedMatrix extends PackedMatrix permits Q8Matrix, Q4Matrix {
 
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** A block's scales, decoded one by one (a float16 vector decode costs more than it saves here). */
-    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[PANEL]);
+    /** The scales of a block of two panels, decoded one by one (a float16 vector decode costs more than it saves here). */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
 
     /** Bytes of one block: PANEL scales and PANEL rows of {@code quantBytes}. */
     protected final long blockBytes;
@@ -75,10 +75,10 @@ abstract sealed class BlockQuantizedMatrix extends PackedMatrix permits Q8Matrix
         return SCALES.get();
     }
 
-    /** Decodes a block's PANEL scales into {@code scales} (a {@link #scaleBuffer}). */
-    protected final void decodeScales(long block, float[] scales) {
+    /** Decodes a block's PANEL scales into {@code scales} (a {@link #scaleBuffer}) from {@code offset} (0 or PANEL). */
+    protected final void decodeScales(long block, float[] scales, int offset) {
         for (int j = 0; j < PANEL; j++) {
-            scales[j] = Float16.toFloat(data.get(HALF, block + 2L * j));
+            scales[offset + j] = Float16.toFloat(data.get(HALF, block + 2L * j));
         }
     }
 }

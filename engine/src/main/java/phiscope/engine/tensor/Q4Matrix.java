@@ -69,7 +69,7 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             for (int k0 = 0; k0 < cols; k0 += BLOCK) {
                 long block = block(p, k0);
-                decodeScales(block, scales);
+                decodeScales(block, scales, 0);
                 FloatVector d0 = FloatVector.fromArray(F, scales, 0);
                 FloatVector d1 = FloatVector.fromArray(F, scales, LANES);
                 FloatVector d2 = FloatVector.fromArray(F, scales, 2 * LANES);
@@ -112,7 +112,7 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
         float[] scales = scaleBuffer();
         for (int k = 0; k < depth; k += BLOCK) {
             long block = block(panel, k0 + k);
-            decodeScales(block, scales);
+            decodeScales(block, scales, 0);
             long values = quants(block);
             int n = Math.min(BLOCK, depth - k);
             // Both columns of a pair are written; past an odd last column the buffer has room, and
