@@ -57,18 +57,19 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
             super.multiply(x, tokens, y, firstPanel, endPanel);
             return;
         }
+        float[] scales = scaleBuffer();
+        float[] tile = TILE.get();
         int p = firstPanel;
         for (; p + 1 < endPanel; p += 2) {
-            multiplyTwoPanels(x, p, y);
+            multiplyTwoPanels(x, p, y, scales, tile);
         }
         if (p < endPanel) {
-            multiplyPanel(x, p, y);
+            multiplyPanel(x, p, y, scales, tile);
         }
     }
 
     /** Panels {@code p} and {@code p + 1} of the decode step, written out because vectors returned by a helper are boxed. */
-    private void multiplyTwoPanels(float[] x, int p, float[] y) {
-        float[] scales = scaleBuffer();
+    private void multiplyTwoPanels(float[] x, int p, float[] y, float[] scales, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, e0 = c0, e1 = c0, e2 = c0, e3 = c0;
         for (int k0 = 0; k0 < cols; k0 += BLOCK) {
             long block = block(p, k0);
@@ -104,7 +105,6 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
                         .convertShape(VectorOperators.B2F, F, 0)).mul(f3).fma(b, e3);
             }
         }
-        float[] tile = TILE.get();
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
         c2.intoArray(tile, 2 * LANES);
@@ -118,8 +118,7 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
     }
 
     /** Panel {@code p} of the decode step, alone: the last of an odd count. */
-    private void multiplyPanel(float[] x, int p, float[] y) {
-        float[] scales = scaleBuffer();
+    private void multiplyPanel(float[] x, int p, float[] y, float[] scales, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         for (int k0 = 0; k0 < cols; k0 += BLOCK) {
             long block = block(p, k0);
@@ -141,7 +140,6 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
                         .convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(b, c3);
             }
         }
-        float[] tile = TILE.get();
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
         c2.intoArray(tile, 2 * LANES);
