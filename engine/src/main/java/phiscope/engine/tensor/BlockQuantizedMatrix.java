@@ -2,6 +2,7 @@ package phiscope.engine.tensor;
 
 import static phiscope.engine.tensor.WeightFormat.BLOCK;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
@@ -14,7 +15,7 @@ import java.nio.ByteOrder;
 abstract sealed class BlockQuantizedMatrix extends PackedMatrix permits Q8Matrix, Q4Matrix {
 
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** The scales of a block of two panels, decoded one by one (a float16 vector decode costs more than it saves here). */
+    /** The scales of a block of one or two panels, decoded once per block. */
     private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[2 * PANEL]);
 
     /** Bytes of one block: PANEL scales and PANEL rows of {@code quantBytes}. */
@@ -65,6 +66,14 @@ abstract sealed class BlockQuantizedMatrix extends PackedMatrix permits Q8Matrix
         return block + 2L * PANEL;
     }
 
+    /**
+     * A block's quants as a segment of their own, indexed from zero: C2 then proves a kernel's
+     * loads in bounds once per block instead of checking each.
+     */
+    protected final MemorySegment blockQuants(long block) {
+        return data.asSlice(quants(block), blockBytes - 2L * PANEL);
+    }
+
     /** The scale of row {@code j} of a block. */
     protected final float scale(long block, int j) {
         return Float16.toFloat(data.get(HALF, block + 2L * j));
@@ -75,10 +84,12 @@ abstract sealed class BlockQuantizedMatrix extends PackedMatrix permits Q8Matrix
         return SCALES.get();
     }
 
-    /** Decodes a block's PANEL scales into {@code scales} (a {@link #scaleBuffer}) from {@code offset} (0 or PANEL). */
+    /**
+     * Decodes a block's PANEL scales into {@code scales} (a {@link #scaleBuffer}) from
+     * {@code offset} (0 or PANEL) with the hardware's conversion: a quantized scale is
+     * {@link Float#floatToFloat16}'s, so never a signalling NaN that the tiers would decode apart.
+     */
     protected final void decodeScales(long block, float[] scales, int offset) {
-        for (int j = 0; j < PANEL; j++) {
-            scales[offset + j] = Float16.toFloat(data.get(HALF, block + 2L * j));
-        }
+        Float16.decodeFiniteF16(data, block, PANEL, scales, offset);
     }
 }

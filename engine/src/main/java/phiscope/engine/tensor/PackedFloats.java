@@ -116,33 +116,41 @@ public final class PackedFloats extends PackedMatrix {
 
     /**
      * {@code tile = W x} over the F16 panel at {@code at}, each weight decoded as
-     * {@link Float16#FINITE_SHIFT} explains. The decode is written out: C2 does not always inline
-     * a helper that returns a vector, and a vector it does not inline is boxed.
+     * {@link Float16#FINITE_SHIFT} explains, each run of {@link Gemm#DEPTH} columns summed from
+     * zero and added in, as {@link Gemm} sums. The decode is written out: C2 does not always
+     * inline a helper that returns a vector, and a vector it does not inline is boxed.
      */
     private void finiteHalvesTimes(float[] x, long at, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-        for (int k = 0; k < cols; k++, at += 2L * PANEL) {
-            FloatVector b = FloatVector.broadcast(F, x[k]);
-            IntVector h0 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
-            IntVector h1 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
-            IntVector h2 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
-            IntVector h3 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 6L * LANES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
-            IntVector normal0 = h0.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
-            IntVector normal1 = h1.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
-            IntVector normal2 = h2.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
-            IntVector normal3 = h3.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
-            IntVector tiny0 = normal0.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
-            IntVector tiny1 = normal1.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
-            IntVector tiny2 = normal2.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
-            IntVector tiny3 = normal3.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
-            c0 = normal0.min(tiny0).or(h0.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, c0);
-            c1 = normal1.min(tiny1).or(h1.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, c1);
-            c2 = normal2.min(tiny2).or(h2.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, c2);
-            c3 = normal3.min(tiny3).or(h3.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, c3);
+        for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int k = k0, end = Math.min(cols, k0 + Gemm.DEPTH); k < end; k++, at += 2L * PANEL) {
+                FloatVector b = FloatVector.broadcast(F, x[k]);
+                IntVector h0 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
+                IntVector h1 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
+                IntVector h2 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
+                IntVector h3 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 6L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, Float16.FINITE_SHIFT);
+                IntVector normal0 = h0.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
+                IntVector normal1 = h1.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
+                IntVector normal2 = h2.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
+                IntVector normal3 = h3.and(Float16.FINITE_MAGNITUDE).add(Float16.REBIAS);
+                IntVector tiny0 = normal0.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
+                IntVector tiny1 = normal1.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
+                IntVector tiny2 = normal2.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
+                IntVector tiny3 = normal3.add(Float16.ONE_EXPONENT).reinterpretAsFloats().add(Float16.SUBNORMAL_OFFSET).reinterpretAsInts();
+                s0 = normal0.min(tiny0).or(h0.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, s0);
+                s1 = normal1.min(tiny1).or(h1.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, s1);
+                s2 = normal2.min(tiny2).or(h2.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, s2);
+                s3 = normal3.min(tiny3).or(h3.and(Float16.FINITE_SIGN)).reinterpretAsFloats().fma(b, s3);
+            }
+            c0 = c0.add(s0);
+            c1 = c1.add(s1);
+            c2 = c2.add(s2);
+            c3 = c3.add(s3);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
@@ -150,23 +158,30 @@ public final class PackedFloats extends PackedMatrix {
         c3.intoArray(tile, 3 * LANES);
     }
 
-    /** {@code tile = W x} over the BF16 panel at {@code at}: a bfloat16 is the upper half of its float32. */
+    /** {@code tile = W x} over the BF16 panel at {@code at}, summed as {@link Gemm} sums: a bfloat16 is the upper half of its float32. */
     private void brainHalvesTimes(float[] x, long at, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-        for (int k = 0; k < cols; k++, at += 2L * PANEL) {
-            FloatVector b = FloatVector.broadcast(F, x[k]);
-            c0 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().fma(b, c0);
-            c1 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().fma(b, c1);
-            c2 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().fma(b, c2);
-            c3 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 6L * LANES, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats().fma(b, c3);
+        for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int k = k0, end = Math.min(cols, k0 + Gemm.DEPTH); k < end; k++, at += 2L * PANEL) {
+                FloatVector b = FloatVector.broadcast(F, x[k]);
+                s0 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(b, s0);
+                s1 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(b, s1);
+                s2 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(b, s2);
+                s3 = ((IntVector) ShortVector.fromMemorySegment(Float16.SHORTS, data, at + 6L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.S2I, VectorMath.INTS, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats().fma(b, s3);
+            }
+            c0 = c0.add(s0);
+            c1 = c1.add(s1);
+            c2 = c2.add(s2);
+            c3 = c3.add(s3);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
@@ -174,15 +189,22 @@ public final class PackedFloats extends PackedMatrix {
         c3.intoArray(tile, 3 * LANES);
     }
 
-    /** {@code tile = W x} over the F32 panel at {@code at}. */
+    /** {@code tile = W x} over the F32 panel at {@code at}, summed as {@link Gemm} sums. */
     private void singlesTimes(float[] x, long at, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-        for (int k = 0; k < cols; k++, at += 4L * PANEL) {
-            FloatVector b = FloatVector.broadcast(F, x[k]);
-            c0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).fma(b, c0);
-            c1 = FloatVector.fromMemorySegment(F, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN).fma(b, c1);
-            c2 = FloatVector.fromMemorySegment(F, data, at + 8L * LANES, ByteOrder.LITTLE_ENDIAN).fma(b, c2);
-            c3 = FloatVector.fromMemorySegment(F, data, at + 12L * LANES, ByteOrder.LITTLE_ENDIAN).fma(b, c3);
+        for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int k = k0, end = Math.min(cols, k0 + Gemm.DEPTH); k < end; k++, at += 4L * PANEL) {
+                FloatVector b = FloatVector.broadcast(F, x[k]);
+                s0 = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).fma(b, s0);
+                s1 = FloatVector.fromMemorySegment(F, data, at + 4L * LANES, ByteOrder.LITTLE_ENDIAN).fma(b, s1);
+                s2 = FloatVector.fromMemorySegment(F, data, at + 8L * LANES, ByteOrder.LITTLE_ENDIAN).fma(b, s2);
+                s3 = FloatVector.fromMemorySegment(F, data, at + 12L * LANES, ByteOrder.LITTLE_ENDIAN).fma(b, s3);
+            }
+            c0 = c0.add(s0);
+            c1 = c1.add(s1);
+            c2 = c2.add(s2);
+            c3 = c3.add(s3);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);

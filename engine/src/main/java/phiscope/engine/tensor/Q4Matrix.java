@@ -5,6 +5,7 @@ import static phiscope.engine.tensor.VectorMath.INTS;
 import static phiscope.engine.tensor.VectorMath.LANES;
 import static phiscope.engine.tensor.WeightFormat.BLOCK;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -52,10 +53,10 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
     }
 
     /**
-     * One token (the decode step): each column pair is unpacked and scaled in registers and
-     * multiplied in place. A pair's bytes widen to ints once, where shifts separate the nibbles
-     * (bytes have no shift instruction); each weight is {@code (q - 8) * d} in float32, as
-     * {@link #decodePanel} writes it, so a token has the same bits alone or in a prompt.
+     * One token (the decode step): each column pair is unpacked in registers and multiplied in
+     * place. A pair's bytes widen to ints once, where shifts separate the nibbles (bytes have no
+     * shift instruction). Each block's sums are scaled once, as {@link Gemm} scales them, so a
+     * token has the same bits alone or in a prompt.
      */
     @Override
     public void multiply(float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
@@ -69,35 +70,37 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
             FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
             for (int k0 = 0; k0 < cols; k0 += BLOCK) {
                 long block = block(p, k0);
-                decodeScales(block, scales, 0);
-                FloatVector d0 = FloatVector.fromArray(F, scales, 0);
-                FloatVector d1 = FloatVector.fromArray(F, scales, LANES);
-                FloatVector d2 = FloatVector.fromArray(F, scales, 2 * LANES);
-                FloatVector d3 = FloatVector.fromArray(F, scales, 3 * LANES);
-                long at = quants(block);
-                for (int k = k0, end = Math.min(cols, k0 + BLOCK); k < end; k += 2, at += PANEL) {
-                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at, ByteOrder.LITTLE_ENDIAN)
+                MemorySegment quants = blockQuants(block);
+                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+                for (int j = 0, n = Math.min(BLOCK, cols - k0); j < n; j += 2) {
+                    long at = (long) j / 2 * PANEL;
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, INTS, 0);
-                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + LANES, ByteOrder.LITTLE_ENDIAN)
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at + LANES, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, INTS, 0);
-                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                    IntVector q2 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, INTS, 0);
-                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
+                    IntVector q3 = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, INTS, 0);
-                    FloatVector even = FloatVector.broadcast(F, x[k]);
-                    c0 = ((FloatVector) q0.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d0).fma(even, c0);
-                    c1 = ((FloatVector) q1.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d1).fma(even, c1);
-                    c2 = ((FloatVector) q2.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d2).fma(even, c2);
-                    c3 = ((FloatVector) q3.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).mul(d3).fma(even, c3);
-                    if (k + 1 == end) {
+                    FloatVector even = FloatVector.broadcast(F, x[k0 + j]);
+                    s0 = ((FloatVector) q0.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(even, s0);
+                    s1 = ((FloatVector) q1.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(even, s1);
+                    s2 = ((FloatVector) q2.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(even, s2);
+                    s3 = ((FloatVector) q3.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0)).fma(even, s3);
+                    if (j + 1 == n) {
                         break;
                     }
-                    FloatVector odd = FloatVector.broadcast(F, x[k + 1]);
-                    c0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d0).fma(odd, c0);
-                    c1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d1).fma(odd, c1);
-                    c2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).fma(odd, c2);
-                    c3 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).mul(d3).fma(odd, c3);
+                    FloatVector odd = FloatVector.broadcast(F, x[k0 + j + 1]);
+                    s0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).fma(odd, s0);
+                    s1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).fma(odd, s1);
+                    s2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).fma(odd, s2);
+                    s3 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0)).fma(odd, s3);
                 }
+                decodeScales(block, scales, 0);
+                c0 = s0.fma(FloatVector.fromArray(F, scales, 0), c0);
+                c1 = s1.fma(FloatVector.fromArray(F, scales, LANES), c1);
+                c2 = s2.fma(FloatVector.fromArray(F, scales, 2 * LANES), c2);
+                c3 = s3.fma(FloatVector.fromArray(F, scales, 3 * LANES), c3);
             }
             c0.intoArray(tile, 0);
             c1.intoArray(tile, LANES);
@@ -107,13 +110,11 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
         }
     }
 
+    /** The integers {@code q - 8}, not the weights: {@link Gemm} scales each block's sums (see there). */
     @Override
     void decodePanel(int panel, int k0, int depth, float[] dst) {
-        float[] scales = scaleBuffer();
         for (int k = 0; k < depth; k += BLOCK) {
-            long block = block(panel, k0 + k);
-            decodeScales(block, scales, 0);
-            long values = quants(block);
+            long values = quants(block(panel, k0 + k));
             int n = Math.min(BLOCK, depth - k);
             // Both columns of a pair are written; past an odd last column the buffer has room, and
             // the kernels read only depth columns.
@@ -123,11 +124,10 @@ public final class Q4Matrix extends BlockQuantizedMatrix {
                 for (int v = 0; v < PANEL; v += LANES) {
                     IntVector both = (IntVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + v, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2I, INTS, 0);
-                    FloatVector scale = FloatVector.fromArray(F, scales, v);
                     ((FloatVector) both.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28).convert(VectorOperators.I2F, 0))
-                            .mul(scale).intoArray(dst, even + v);
+                            .intoArray(dst, even + v);
                     ((FloatVector) both.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0))
-                            .mul(scale).intoArray(dst, even + PANEL + v);
+                            .intoArray(dst, even + PANEL + v);
                 }
             }
         }

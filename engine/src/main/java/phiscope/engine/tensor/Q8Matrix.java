@@ -4,6 +4,7 @@ import static phiscope.engine.tensor.VectorMath.F;
 import static phiscope.engine.tensor.VectorMath.LANES;
 import static phiscope.engine.tensor.WeightFormat.BLOCK;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -46,10 +47,10 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
     }
 
     /**
-     * One token (the decode step): each column is widened and scaled in registers and multiplied
+     * One token (the decode step): each column's integers are widened in registers and multiplied
      * in place, for two panels at a time where there are two, so that eight chains of FMAs run
-     * side by side. Each row sums its columns in the order {@link #decodePanel} and Gemm use, so
-     * a token has the same bits alone or in a prompt.
+     * side by side. Each block's sums are scaled once, as {@link Gemm} scales them, so a token has
+     * the same bits alone or in a prompt, and a weight costs a widening and an FMA.
      */
     @Override
     public void multiply(float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
@@ -73,37 +74,39 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, e0 = c0, e1 = c0, e2 = c0, e3 = c0;
         for (int k0 = 0; k0 < cols; k0 += BLOCK) {
             long block = block(p, k0);
+            MemorySegment first = blockQuants(block);
+            MemorySegment second = blockQuants(block + panelBytes);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            for (int j = 0, n = Math.min(BLOCK, cols - k0); j < n; j++) {
+                FloatVector b = FloatVector.broadcast(F, x[k0 + j]);
+                long at = (long) j * PANEL;
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, first, at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, first, at + LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s1);
+                s2 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, first, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s2);
+                s3 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, first, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s3);
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, second, at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, t0);
+                t1 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, second, at + LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, t1);
+                t2 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, second, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, t2);
+                t3 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, second, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, t3);
+            }
             decodeScales(block, scales, 0);
             decodeScales(block + panelBytes, scales, PANEL);
-            FloatVector d0 = FloatVector.fromArray(F, scales, 0);
-            FloatVector d1 = FloatVector.fromArray(F, scales, LANES);
-            FloatVector d2 = FloatVector.fromArray(F, scales, 2 * LANES);
-            FloatVector d3 = FloatVector.fromArray(F, scales, 3 * LANES);
-            FloatVector f0 = FloatVector.fromArray(F, scales, PANEL);
-            FloatVector f1 = FloatVector.fromArray(F, scales, PANEL + LANES);
-            FloatVector f2 = FloatVector.fromArray(F, scales, PANEL + 2 * LANES);
-            FloatVector f3 = FloatVector.fromArray(F, scales, PANEL + 3 * LANES);
-            long at = quants(block);
-            for (int k = k0, end = Math.min(cols, k0 + BLOCK); k < end; k++, at += PANEL) {
-                FloatVector b = FloatVector.broadcast(F, x[k]);
-                long next = at + panelBytes;
-                c0 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(b, c0);
-                c1 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(b, c1);
-                c2 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(b, c2);
-                c3 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(b, c3);
-                e0 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, next, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(f0).fma(b, e0);
-                e1 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, next + LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(f1).fma(b, e1);
-                e2 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, next + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(f2).fma(b, e2);
-                e3 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, next + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(f3).fma(b, e3);
-            }
+            c0 = s0.fma(FloatVector.fromArray(F, scales, 0), c0);
+            c1 = s1.fma(FloatVector.fromArray(F, scales, LANES), c1);
+            c2 = s2.fma(FloatVector.fromArray(F, scales, 2 * LANES), c2);
+            c3 = s3.fma(FloatVector.fromArray(F, scales, 3 * LANES), c3);
+            e0 = t0.fma(FloatVector.fromArray(F, scales, PANEL), e0);
+            e1 = t1.fma(FloatVector.fromArray(F, scales, PANEL + LANES), e1);
+            e2 = t2.fma(FloatVector.fromArray(F, scales, PANEL + 2 * LANES), e2);
+            e3 = t3.fma(FloatVector.fromArray(F, scales, PANEL + 3 * LANES), e3);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
@@ -122,23 +125,25 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         for (int k0 = 0; k0 < cols; k0 += BLOCK) {
             long block = block(p, k0);
-            decodeScales(block, scales, 0);
-            FloatVector d0 = FloatVector.fromArray(F, scales, 0);
-            FloatVector d1 = FloatVector.fromArray(F, scales, LANES);
-            FloatVector d2 = FloatVector.fromArray(F, scales, 2 * LANES);
-            FloatVector d3 = FloatVector.fromArray(F, scales, 3 * LANES);
-            long at = quants(block);
-            for (int k = k0, end = Math.min(cols, k0 + BLOCK); k < end; k++, at += PANEL) {
-                FloatVector b = FloatVector.broadcast(F, x[k]);
-                c0 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d0).fma(b, c0);
-                c1 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d1).fma(b, c1);
-                c2 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d2).fma(b, c2);
-                c3 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d3).fma(b, c3);
+            MemorySegment quants = blockQuants(block);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int j = 0, n = Math.min(BLOCK, cols - k0); j < n; j++) {
+                FloatVector b = FloatVector.broadcast(F, x[k0 + j]);
+                long at = (long) j * PANEL;
+                s0 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s0);
+                s1 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at + LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s1);
+                s2 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at + 2L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s2);
+                s3 = ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, quants, at + 3L * LANES, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(b, s3);
             }
+            decodeScales(block, scales, 0);
+            c0 = s0.fma(FloatVector.fromArray(F, scales, 0), c0);
+            c1 = s1.fma(FloatVector.fromArray(F, scales, LANES), c1);
+            c2 = s2.fma(FloatVector.fromArray(F, scales, 2 * LANES), c2);
+            c3 = s3.fma(FloatVector.fromArray(F, scales, 3 * LANES), c3);
         }
         c0.intoArray(tile, 0);
         c1.intoArray(tile, LANES);
@@ -147,21 +152,18 @@ public final class Q8Matrix extends BlockQuantizedMatrix {
         storeRows(tile, p, y);
     }
 
+    /** The integers, not the weights: {@link Gemm} scales each block's sums (see there). */
     @Override
     void decodePanel(int panel, int k0, int depth, float[] dst) {
-        float[] scales = scaleBuffer();
         for (int k = 0; k < depth; k += BLOCK) {
-            long block = block(panel, k0 + k);
-            decodeScales(block, scales, 0);
-            long values = quants(block);
+            long values = quants(block(panel, k0 + k));
             int n = Math.min(BLOCK, depth - k);
             for (int i = 0; i < n; i++) {
                 long at = values + (long) i * PANEL;
                 int out = (k + i) * PANEL;
                 for (int v = 0; v < PANEL; v += LANES) {
                     ((FloatVector) ByteVector.fromMemorySegment(Quantization.BYTES, data, at + v, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2F, F, 0))
-                            .mul(FloatVector.fromArray(F, scales, v)).intoArray(dst, out + v);
+                            .convertShape(VectorOperators.B2F, F, 0)).intoArray(dst, out + v);
                 }
             }
         }
