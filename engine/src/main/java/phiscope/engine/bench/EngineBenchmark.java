@@ -1,5 +1,6 @@
 package phiscope.engine.bench;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import phiscope.engine.model.KVCache;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.WeightOptions;
+import phiscope.engine.tensor.WeightMatrix;
 
 /**
  * The engine's speed on one model, measured the way llama.cpp's {@code llama-bench} does: the
@@ -97,6 +99,11 @@ public final class EngineBenchmark {
         public double decodeFractionOfBandwidth() {
             return decodeTokensPerSecond.median() * streamedBytes / limits.bandwidthBytesPerSecond();
         }
+
+        /** Decoding's weight bytes per second over a plain read of the same weights where they lie. */
+        public double decodeFractionOfWeightsRead() {
+            return decodeTokensPerSecond.median() * streamedBytes / limits.weightsReadBytesPerSecond();
+        }
     }
 
     private final SplittableRandom random = new SplittableRandom(2024);
@@ -139,7 +146,7 @@ public final class EngineBenchmark {
                     : null;
             // Read before the machine probe, whose 1 GB buffer would count too.
             long peakRss = PeakMemory.residentBytes();
-            MachineLimits limits = probe(threads, settings);
+            MachineLimits limits = probe(model, threads, settings);
             return new Result(directory.getFileName().toString(), model.weights().format().label(),
                     options.storage().label(), threads, loadSeconds, prompts, settings.decodeTokens(), decode,
                     settings.scoreTexts(), settings.scoreLength(), scoring, overhead,
@@ -151,9 +158,11 @@ public final class EngineBenchmark {
         return (double) model.weights().lmHead().weight().rows() * model.weights().lmHead().weight().cols();
     }
 
-    private MachineLimits probe(int threads, Settings settings) {
-        progress.accept("measuring this machine's read bandwidth and FMA peak on " + threads + " thread(s)");
-        return MachineLimits.measure(threads, Math.max(5, settings.repetitions()));
+    private MachineLimits probe(PhiModel model, int threads, Settings settings) {
+        progress.accept("measuring this machine's read bandwidth, its read of the weights and its FMA peak on " + threads
+                + " thread(s)");
+        List<MemorySegment> weights = model.weights().streamedMatrices().stream().map(WeightMatrix::data).toList();
+        return MachineLimits.measure(threads, Math.max(5, settings.repetitions()), weights);
     }
 
     /** Weights each token is multiplied by in the blocks. */

@@ -14,15 +14,19 @@ import phiscope.engine.tensor.WeightMemory;
 /**
  * What this machine can do at most, measured in the run that uses it: the memory read bandwidth
  * (every thread streams its share of a buffer far larger than the caches, from huge-page memory
- * like the weights) and the float32 fused multiply-add peak (independent FMA chains in vector
- * registers, enough of them to hide the FMA latency). Decode speed is judged against the first,
- * prompt processing against the second. Virtual machines drift (seen here: the same probe
- * 150 to 320 GFLOP/s minutes apart), so each is kept as repeated measurements with their spread.
+ * like the weights), the same streaming read over the model's own weights where they lie, and
+ * the float32 fused multiply-add peak (independent FMA chains in vector registers, enough of
+ * them to hide the FMA latency). Decode speed is judged against the reads, prompt processing
+ * against the FMA peak. Virtual machines drift (seen here: the same probe 150 to 320 GFLOP/s
+ * minutes apart, and reads of 2 GB at 26 and at 51 GB/s in neighbouring runs, as the host placed
+ * the pages), so each is kept as repeated measurements with their spread, and the weights' own
+ * read rate says what their pages allow, which the probe's buffer need not share.
  *
- * @param bandwidth bytes per second, all threads together
- * @param fmaFlops  float32 FMA flops per second (2 per lane per FMA), all threads together
+ * @param bandwidth   bytes per second, all threads together
+ * @param weightsRead bytes per second reading the weights a decode step streams, as it splits them
+ * @param fmaFlops    float32 FMA flops per second (2 per lane per FMA), all threads together
  */
-public record MachineLimits(int threads, Stats bandwidth, Stats fmaFlops) {
+public record MachineLimits(int threads, Stats bandwidth, Stats weightsRead, Stats fmaFlops) {
 
     private static final long PROBE_BYTES = 1L << 30;
     /** About a quarter of a second per thread on current CPUs. */
@@ -33,28 +37,20 @@ public record MachineLimits(int threads, Stats bandwidth, Stats fmaFlops) {
      */
     private static final int FMA_BURST = 10_000;
     private static final long READ_BURST_BYTES = 1L << 16;
+    /** Bytes {@link #readAll} takes per step: four vectors. */
+    private static final int READ_STEP = 4 * VectorMath.F.vectorByteSize();
     /** Independent accumulator chains in the FMA probe: more than latency x throughput on current CPUs. */
     private static final int FMA_CHAINS = 12;
 
-    public static MachineLimits measure(int threads, int repetitions) {
+    /** Measures on {@code threads} threads, {@code repetitions} times each; {@code weights} are the streamed matrices' bytes. */
+    public static MachineLimits measure(int threads, int repetitions, List<MemorySegment> weights) {
         Stats bandwidth;
         try (WeightMemory memory = new WeightMemory()) {
             MemorySegment buffer = memory.allocate(PROBE_BYTES);
             buffer.fill((byte) 1);
-            long share = PROBE_BYTES / threads / 256 * 256;
-            bandwidth = repeat(repetitions, () -> {
-                double seconds = onThreads(threads, t -> {
-                    long start = System.nanoTime();
-                    float sum = 0;
-                    for (long at = t * share, end = at + share; at < end; at += READ_BURST_BYTES) {
-                        sum += readAll(buffer, at, Math.min(READ_BURST_BYTES, end - at));
-                    }
-                    blackhole(sum);
-                    return (System.nanoTime() - start) / 1e9;
-                });
-                return share * threads / seconds;
-            });
+            bandwidth = repeat(repetitions, () -> readRate(threads, List.of(buffer)));
         }
+        Stats weightsRead = repeat(repetitions, () -> readRate(threads, weights));
         Stats fma = repeat(repetitions, () -> {
             double seconds = onThreads(threads, t -> {
                 long start = System.nanoTime();
@@ -67,7 +63,34 @@ public record MachineLimits(int threads, Stats bandwidth, Stats fmaFlops) {
             });
             return threads * FMA_ITERATIONS * FMA_CHAINS * VectorMath.LANES * 2.0 / seconds;
         });
-        return new MachineLimits(threads, bandwidth, fma);
+        return new MachineLimits(threads, bandwidth, weightsRead, fma);
+    }
+
+    /**
+     * Bytes per second of the threads reading every segment, each thread its share of each in
+     * turn, as the matrix products split their rows (shares start at whole read steps; a tail
+     * shorter than one step is left out of both the reading and the count).
+     */
+    private static double readRate(int threads, List<MemorySegment> segments) {
+        long bytes = 0;
+        for (MemorySegment segment : segments) {
+            bytes += segment.byteSize() / READ_STEP * READ_STEP;
+        }
+        double seconds = onThreads(threads, t -> {
+            long start = System.nanoTime();
+            float sum = 0;
+            for (MemorySegment segment : segments) {
+                long steps = segment.byteSize() / READ_STEP;
+                long from = steps * t / threads * READ_STEP;
+                long end = steps * (t + 1) / threads * READ_STEP;
+                for (long at = from; at < end; at += READ_BURST_BYTES) {
+                    sum += readAll(segment, at, Math.min(READ_BURST_BYTES, end - at));
+                }
+            }
+            blackhole(sum);
+            return (System.nanoTime() - start) / 1e9;
+        });
+        return bytes / seconds;
     }
 
     private static volatile float sink;
@@ -76,12 +99,12 @@ public record MachineLimits(int threads, Stats bandwidth, Stats fmaFlops) {
         sink = value;
     }
 
-    /** Sum of {@code bytes} floats' worth of the buffer from {@code from}, four loads in flight. */
+    /** Sum of {@code bytes} (a multiple of {@link #READ_STEP}) of the buffer from {@code from}, read as floats, four loads in flight. */
     private static float readAll(MemorySegment buffer, long from, long bytes) {
         var f = VectorMath.F;
         int step = f.vectorByteSize();
         FloatVector a0 = FloatVector.zero(f), a1 = a0, a2 = a0, a3 = a0;
-        for (long i = from, end = from + bytes; i < end; i += 4L * step) {
+        for (long i = from, end = from + bytes; i < end; i += READ_STEP) {
             a0 = a0.add(FloatVector.fromMemorySegment(f, buffer, i, ByteOrder.LITTLE_ENDIAN));
             a1 = a1.add(FloatVector.fromMemorySegment(f, buffer, i + step, ByteOrder.LITTLE_ENDIAN));
             a2 = a2.add(FloatVector.fromMemorySegment(f, buffer, i + 2L * step, ByteOrder.LITTLE_ENDIAN));
@@ -152,6 +175,10 @@ public record MachineLimits(int threads, Stats bandwidth, Stats fmaFlops) {
 
     public double bandwidthBytesPerSecond() {
         return bandwidth.median();
+    }
+
+    public double weightsReadBytesPerSecond() {
+        return weightsRead.median();
     }
 
     public double fmaFlopsPerSecond() {

@@ -61,8 +61,9 @@ public final class BenchCommand implements Callable<Integer> {
         MachineLimits limits = r.limits();
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "machine (measured in this run, %d threads): read bandwidth %.1f GB/s (%.1f – %.1f), "
-                + "FMA peak %.1f GFLOP/s (%.1f – %.1f), medians of %d probes%n", r.threads(),
-                limits.bandwidth().median() / 1e9, limits.bandwidth().min() / 1e9, limits.bandwidth().max() / 1e9,
+                + "reading the weights alone %.1f GB/s (%.1f – %.1f), FMA peak %.1f GFLOP/s (%.1f – %.1f), medians of %d probes%n",
+                r.threads(), limits.bandwidth().median() / 1e9, limits.bandwidth().min() / 1e9, limits.bandwidth().max() / 1e9,
+                limits.weightsRead().median() / 1e9, limits.weightsRead().min() / 1e9, limits.weightsRead().max() / 1e9,
                 limits.fmaFlops().median() / 1e9, limits.fmaFlops().min() / 1e9, limits.fmaFlops().max() / 1e9,
                 limits.fmaFlops().count()));
         out.append(String.format(Locale.ROOT, "model %s, %s weights (%.2f GB streamed per token), %s, load %.2f s, peak RSS %.2f GB%n%n",
@@ -76,9 +77,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (r.decodeTokensPerSecond() != null) {
             Stats s = r.decodeTokensPerSecond();
-            out.append(String.format(Locale.ROOT, "| decode %d | %.2f | %.2f – %.2f | %.0f%% of bandwidth (%.1f GB/s) |%n",
-                    r.decodeTokens(), s.median(), s.min(), s.max(), 100 * r.decodeFractionOfBandwidth(),
-                    s.median() * r.streamedBytes() / 1e9));
+            out.append(String.format(Locale.ROOT, "| decode %d | %.2f | %.2f – %.2f | %.0f%% of bandwidth, %.0f%% of reading the weights"
+                    + " (%.1f GB/s) |%n", r.decodeTokens(), s.median(), s.min(), s.max(), 100 * r.decodeFractionOfBandwidth(),
+                    100 * r.decodeFractionOfWeightsRead(), s.median() * r.streamedBytes() / 1e9));
         }
         if (r.scoredTokensPerSecond() != null) {
             Stats s = r.scoredTokensPerSecond();
@@ -114,6 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
             o.put("decode_tokens_per_s_min", r.decodeTokensPerSecond().min());
             o.put("decode_tokens_per_s_max", r.decodeTokensPerSecond().max());
             o.put("decode_fraction_of_bandwidth", r.decodeFractionOfBandwidth());
+            o.put("decode_fraction_of_weights_read", r.decodeFractionOfWeightsRead());
         }
         if (r.scoredTokensPerSecond() != null) {
             o.put("score_texts", r.scoreTexts());
@@ -134,6 +136,9 @@ public final class BenchCommand implements Callable<Integer> {
         o.put("bandwidth_gb_per_s", r.limits().bandwidthBytesPerSecond() / 1e9);
         o.put("bandwidth_gb_per_s_min", r.limits().bandwidth().min() / 1e9);
         o.put("bandwidth_gb_per_s_max", r.limits().bandwidth().max() / 1e9);
+        o.put("weights_read_gb_per_s", r.limits().weightsReadBytesPerSecond() / 1e9);
+        o.put("weights_read_gb_per_s_min", r.limits().weightsRead().min() / 1e9);
+        o.put("weights_read_gb_per_s_max", r.limits().weightsRead().max() / 1e9);
         o.put("fma_peak_gflops", r.limits().fmaFlopsPerSecond() / 1e9);
         o.put("fma_peak_gflops_min", r.limits().fmaFlops().min() / 1e9);
         o.put("fma_peak_gflops_max", r.limits().fmaFlops().max() / 1e9);

@@ -153,15 +153,21 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
         };
     }
 
-    /** Bytes of the matrices a decode step streams: every block's and the unembedding (embedding rows are looked up, not streamed). */
-    public long streamedBytes() {
-        long bytes = lmHead.weight().byteSize();
+    /** The matrices a decode step streams, in the order it reads them: every block's, then the unembedding (embedding rows are looked up, not streamed). */
+    public List<WeightMatrix> streamedMatrices() {
+        List<WeightMatrix> matrices = new ArrayList<>();
         for (Block b : blocks) {
             for (Linear l : b.linears()) {
-                bytes += l.weight().byteSize();
+                matrices.add(l.weight());
             }
         }
-        return bytes;
+        matrices.add(lmHead.weight());
+        return matrices;
+    }
+
+    /** Bytes of the matrices a decode step streams. */
+    public long streamedBytes() {
+        return streamedMatrices().stream().mapToLong(WeightMatrix::byteSize).sum();
     }
 
     /** The format the block matrices are held in. */

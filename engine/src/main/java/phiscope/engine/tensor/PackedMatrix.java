@@ -70,8 +70,8 @@ public abstract sealed class PackedMatrix extends WeightMatrix permits PackedFlo
     }
 
     @Override
-    public long byteSize() {
-        return data.byteSize();
+    public MemorySegment data() {
+        return data;
     }
 
     @Override

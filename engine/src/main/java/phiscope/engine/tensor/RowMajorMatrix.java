@@ -40,6 +40,7 @@ public final class RowMajorMatrix extends WeightMatrix {
         return dtype;
     }
 
+    @Override
     public MemorySegment data() {
         return data;
     }
@@ -47,11 +48,6 @@ public final class RowMajorMatrix extends WeightMatrix {
     @Override
     public WeightFormat format() {
         return WeightFormat.of(dtype);
-    }
-
-    @Override
-    public long byteSize() {
-        return data.byteSize();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package phiscope.engine.tensor;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A weight matrix {@code [rows, cols]} (PyTorch's {@code [out_features, in_features]}) kept
  * off-heap in its format, never widened as a whole. The kernels see it one <em>panel</em> at a
@@ -44,8 +46,13 @@ public abstract sealed class WeightMatrix permits RowMajorMatrix, PackedMatrix {
 
     public abstract WeightFormat format();
 
+    /** The weight data, as a pass over the whole matrix reads it: the file's rows, or the packed panels. */
+    public abstract MemorySegment data();
+
     /** Bytes of weight data a pass over the whole matrix reads. */
-    public abstract long byteSize();
+    public final long byteSize() {
+        return data().byteSize();
+    }
 
     /** Decodes rows {@code [first, first + count)} into {@code dst} at {@code offset}, row-major. */
     public abstract void decodeRows(int first, int count, float[] dst, int offset);

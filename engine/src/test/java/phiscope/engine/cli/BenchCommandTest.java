@@ -46,7 +46,8 @@ class BenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(bench("--model", MODEL, "--prompt", "64,512", "--decode", "16",
                 "--score", "40", "--repetitions", "2", "--hook-overhead", "--json"));
         for (String field : new String[] {"load_seconds", "prompt64_tokens_per_s", "prompt512_tokens_per_s",
-            "decode_tokens_per_s", "score_tokens_per_s", "peak_rss_bytes", "bandwidth_gb_per_s", "fma_peak_gflops"}) {
+            "decode_tokens_per_s", "score_tokens_per_s", "peak_rss_bytes", "bandwidth_gb_per_s", "weights_read_gb_per_s",
+            "fma_peak_gflops"}) {
             assertTrue(json.has(field), "missing " + field + " in " + json);
             assertTrue(json.get(field).asDouble() > 0, field + " = " + json.get(field));
         }
@@ -61,6 +62,11 @@ class BenchCommandTest {
         double prompt = json.get("prompt512_tokens_per_s").asDouble();
         assertEquals(prompt * (2.0 * blocks + 2.0 * unembedding / 512) / (json.get("fma_peak_gflops").asDouble() * 1e9),
                 json.get("prompt512_fraction_of_fma_peak").asDouble(), 1e-9);
+        double streamed = json.get("decode_tokens_per_s").asDouble() * json.get("streamed_bytes_per_token").asDouble();
+        assertEquals(streamed / (json.get("weights_read_gb_per_s").asDouble() * 1e9),
+                json.get("decode_fraction_of_weights_read").asDouble(), 1e-9);
+        assertEquals(streamed / (json.get("bandwidth_gb_per_s").asDouble() * 1e9),
+                json.get("decode_fraction_of_bandwidth").asDouble(), 1e-9);
         assertTrue(json.get("prompt512_tokens_per_s_min").asDouble() <= prompt);
         assertTrue(prompt <= json.get("prompt512_tokens_per_s_max").asDouble());
         assertTrue(json.get("idle_hooks_time_ratio").asDouble() > 0);
@@ -74,6 +80,8 @@ class BenchCommandTest {
         assertTrue(table.contains("of FMA peak"), table);
         assertTrue(table.contains("| decode 8 |"), table);
         assertTrue(table.contains("of bandwidth"), table);
+        assertTrue(table.contains("of reading the weights"), table);
+        assertTrue(table.contains("reading the weights alone"), table);
         assertTrue(table.contains("q8_0 weights"), table);
     }
 
