@@ -21,9 +21,9 @@ import jdk.incubator.vector.FloatVector;
  * few cache sets, and a long prompt's products ran slower for it.
  *
  * <p>Every output {@code y[t][r]} is summed the same way whichever tile computes it: each run of
- * {@link #runColumns} columns is one chain of fused multiply-adds in column order, from zero, and
- * one more fused multiply-add scales the run's sum by the row's scale into the output. A
- * block-quantized matrix decodes its integers, not its weights, and its runs are its blocks of
+ * columns is one chain of fused multiply-adds in column order, from zero, and one more fused
+ * multiply-add scales the run's sum by the row's scale into the output. A block-quantized matrix
+ * decodes its integers, not its weights, and its runs are its blocks of
  * {@link WeightFormat#BLOCK} columns, each with its own scale, so the decode step leaves the
  * multiply by the scale out of its per-weight work; float weights run {@link #DEPTH} columns with
  * a scale of 1, an exact add. So a token's result has the same bits whether it runs alone (the
@@ -38,7 +38,7 @@ final class Gemm {
     static final int TOKENS = 6;
 
     private static final ThreadLocal<float[]> PANEL_BUFFER = ThreadLocal.withInitial(() -> new float[DEPTH * PANEL]);
-    private static final ThreadLocal<TokenRows> ACCUMULATORS = ThreadLocal.withInitial(TokenRows::new);
+    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[0]);
     /** The scales of float weights, which are their own values. */
     private static final float[] UNIT_SCALES = unitScales();
 
@@ -51,19 +51,14 @@ final class Gemm {
         return ones;
     }
 
-    /** Columns of {@code w} that each run of fused multiply-adds sums from zero (see the class note). */
-    static int runColumns(WeightMatrix w) {
-        return w instanceof BlockQuantizedMatrix ? BLOCK : DEPTH;
-    }
-
     static void multiply(WeightMatrix w, float[] x, int tokens, float[] y, int firstPanel, int endPanel) {
         int k = w.cols();
         int rows = w.rows();
         float[] panel = PANEL_BUFFER.get();
-        float[] acc = ACCUMULATORS.get().of(tokens * PANEL);
+        float[] acc = accumulators(tokens * PANEL);
         BlockQuantizedMatrix blocks = w instanceof BlockQuantizedMatrix q ? q : null;
         float[] scales = blocks != null ? BlockQuantizedMatrix.scaleBuffer() : UNIT_SCALES;
-        int run = runColumns(w);
+        int run = blocks != null ? BLOCK : DEPTH;
         for (int p = firstPanel; p < endPanel; p++) {
             Arrays.fill(acc, 0, tokens * PANEL, 0f);
             for (int k0 = 0; k0 < k; k0 += DEPTH) {
@@ -90,6 +85,16 @@ final class Gemm {
                 System.arraycopy(acc, t * PANEL, y, t * rows + r0, count);
             }
         }
+    }
+
+    /** This thread's accumulator buffer, at least {@code size} floats. */
+    private static float[] accumulators(int size) {
+        float[] buffer = ACCUMULATORS.get();
+        if (buffer.length < size) {
+            buffer = new float[size];
+            ACCUMULATORS.set(buffer);
+        }
+        return buffer;
     }
 
     /**
@@ -149,17 +154,5 @@ final class Gemm {
         c1.fma(FloatVector.fromArray(F, scales, l1), FloatVector.fromArray(F, y, y0 + l1)).intoArray(y, y0 + l1);
         c2.fma(FloatVector.fromArray(F, scales, l2), FloatVector.fromArray(F, y, y0 + l2)).intoArray(y, y0 + l2);
         c3.fma(FloatVector.fromArray(F, scales, l3), FloatVector.fromArray(F, y, y0 + l3)).intoArray(y, y0 + l3);
-    }
-
-    /** A thread's buffer of {@code [token][PANEL]} floats, grown as longer prompts come. */
-    private static final class TokenRows {
-        private float[] buffer = new float[0];
-
-        float[] of(int size) {
-            if (buffer.length < size) {
-                buffer = new float[size];
-            }
-            return buffer;
-        }
     }
 }
