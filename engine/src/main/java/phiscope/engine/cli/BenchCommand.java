@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = {
     "Measure the engine like llama-bench: load time, prompt processing, decoding, peak memory; and, in the",
-    "same run, this machine's read bandwidth and FMA peak, so that each speed is also a fraction of its bound."})
+    "same run, this machine's read bandwidth (of a 1 GB probe and of the model's own weights) and FMA peak,",
+    "so that each speed is also a fraction of its bound."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Mixin
