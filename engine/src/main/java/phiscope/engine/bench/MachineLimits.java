@@ -18,9 +18,10 @@ import phiscope.engine.tensor.WeightMemory;
  * the float32 fused multiply-add peak (independent FMA chains in vector registers, enough of
  * them to hide the FMA latency). Decode speed is judged against the reads, prompt processing
  * against the FMA peak. Virtual machines drift (seen here: the same probe 150 to 320 GFLOP/s
- * minutes apart, and reads of 2 GB at 26 and at 51 GB/s in neighbouring runs, as the host placed
- * the pages), so each is kept as repeated measurements with their spread, and the weights' own
- * read rate says what their pages allow, which the probe's buffer need not share.
+ * minutes apart, and in two consecutive bench runs the 1 GB buffer read at 26.7 and 42.2 GB/s
+ * while the weights read at 30.5 and 29.2, as the host placed the pages), so each is kept as
+ * repeated measurements with their spread, and the weights' own read rate says what their pages
+ * allow, which the probe's buffer need not share.
  *
  * @param bandwidth   bytes per second, all threads together
  * @param weightsRead bytes per second reading the weights a decode step streams, as it splits them
