@@ -138,7 +138,11 @@ final class Gemm {
         c50.fma(d0, FloatVector.fromArray(F, y, y5)).intoArray(y, y5); c51.fma(d1, FloatVector.fromArray(F, y, y5 + l1)).intoArray(y, y5 + l1); c52.fma(d2, FloatVector.fromArray(F, y, y5 + l2)).intoArray(y, y5 + l2); c53.fma(d3, FloatVector.fromArray(F, y, y5 + l3)).intoArray(y, y5 + l3);
     }
 
-    /** One token row times the decoded panel, as {@link #tile6}: the tokens a six-row tile leaves over. */
+    /**
+     * One token row times the decoded panel, as {@link #tile6}: the tokens a six-row tile leaves
+     * over, and the decode step of weights without a kernel of their own (mapped, or F16 with
+     * infinities or NaNs).
+     */
     private static void tile1(float[] w, int w0, int depth, float[] x, int x0, float[] y, int y0, float[] scales) {
         int l1 = LANES, l2 = 2 * LANES, l3 = 3 * LANES;
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
