@@ -29,6 +29,16 @@ public final class BuildComparison {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            compare(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("compare-builds: " + e.getMessage());
+            System.exit(2);
+        }
+        System.exit(0);
+    }
+
+    private static void compare(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("""
                     usage: BuildComparison BASELINE_CLASSES CANDIDATE_CLASSES ROUNDS WORKLOAD ARGS...
@@ -37,7 +47,7 @@ public final class BuildComparison {
             System.exit(2);
         }
         List<Path> builds = List.of(Path.of(args[0]), Path.of(args[1]));
-        int rounds = Integer.parseInt(args[2]);
+        int rounds = Workloads.positive(args[2], "ROUNDS");
         String[] workload = Arrays.copyOfRange(args, 3, args.length);
         Path benchmarks = Path.of(BuildComparison.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         DoubleSupplier[] runs = new DoubleSupplier[builds.size()];
@@ -76,7 +86,6 @@ public final class BuildComparison {
         Arrays.sort(ratios);
         System.out.printf("candidate / baseline: median %.3f (p10 %.3f, p90 %.3f)%n",
                 quantile(ratios, 0.5), quantile(ratios, 0.1), quantile(ratios, 0.9));
-        System.exit(0);
     }
 
     private static double quantile(double[] sorted, double q) {

@@ -3,7 +3,6 @@ package phiscope.benchmarks.compare;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import phiscope.engine.tensor.DType;
@@ -35,12 +34,15 @@ public final class KernelWorkload implements DoubleSupplier {
         if (args.length != 5) {
             throw new IllegalArgumentException("kernel takes FORMAT ROWSxCOLS TOKENS THREADS cold|warm");
         }
-        WeightFormat format = WeightFormat.valueOf(args[0].toUpperCase(Locale.ROOT));
-        String[] shape = args[1].split("x");
-        int rows = Integer.parseInt(shape[0]);
-        int cols = Integer.parseInt(shape[1]);
-        tokens = Integer.parseInt(args[2]);
-        pool = new WorkerPool(Integer.parseInt(args[3]));
+        WeightFormat format = Workloads.format(args[0]);
+        String[] shape = args[1].split("x", -1);
+        if (shape.length != 2) {
+            throw new IllegalArgumentException("the shape is ROWSxCOLS, e.g. 2560x10240, not '" + args[1] + "'");
+        }
+        int rows = Workloads.positive(shape[0], "ROWS");
+        int cols = Workloads.positive(shape[1], "COLS");
+        tokens = Workloads.positive(args[2], "TOKENS");
+        pool = new WorkerPool(Workloads.positive(args[3], "THREADS"));
         SplittableRandom random = new SplittableRandom(1);
         MemorySegment data = Arena.global().allocate(2L * rows * cols);
         for (long i = 0; i < (long) rows * cols; i++) {

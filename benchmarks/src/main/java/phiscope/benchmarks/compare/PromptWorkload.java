@@ -1,11 +1,9 @@
 package phiscope.benchmarks.compare;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.WeightOptions;
-import phiscope.engine.tensor.WeightFormat;
 
 /** One forward pass over a prompt per call, logits of its last token only, as {@code bench} times prompts. */
 public final class PromptWorkload implements DoubleSupplier {
@@ -19,7 +17,7 @@ public final class PromptWorkload implements DoubleSupplier {
             throw new IllegalArgumentException("prompt takes MODEL_DIR WEIGHTS THREADS TOKENS");
         }
         model = load(args[0], args[1], args[2]);
-        tokens = new int[Integer.parseInt(args[3])];
+        tokens = new int[Workloads.positive(args[3], "TOKENS")];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = (i * 7919 + 11) % model.config().vocabSize();
         }
@@ -28,8 +26,8 @@ public final class PromptWorkload implements DoubleSupplier {
     /** The model in {@code directory} with its weights as stored, or quantized to {@code q8_0} or {@code q4_0}. */
     static PhiModel load(String directory, String weights, String threads) {
         WeightOptions options = weights.equals("stored") ? WeightOptions.DEFAULT
-                : WeightOptions.quantized(WeightFormat.valueOf(weights.toUpperCase(Locale.ROOT)));
-        return PhiModel.load(Path.of(directory), Integer.parseInt(threads), options);
+                : WeightOptions.quantized(Workloads.format(weights));
+        return PhiModel.load(Path.of(directory), Workloads.positive(threads, "THREADS"), options);
     }
 
     @Override

@@ -1,7 +1,10 @@
 package phiscope.benchmarks.compare;
 
+import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.function.DoubleSupplier;
+import phiscope.engine.tensor.WeightFormat;
 
 /** The workloads {@link BuildComparison} can time: each call of one returns the seconds of one run. */
 final class Workloads {
@@ -24,7 +27,39 @@ final class Workloads {
             default -> throw new IllegalArgumentException("unknown workload " + args[0] + "; " + USAGE);
         };
         Class<?> workload = loader.loadClass(Workloads.class.getPackageName() + "." + type);
-        return (DoubleSupplier) workload.getConstructor(String[].class)
-                .newInstance((Object) Arrays.copyOfRange(args, 1, args.length));
+        try {
+            return (DoubleSupplier) workload.getConstructor(String[].class)
+                    .newInstance((Object) Arrays.copyOfRange(args, 1, args.length));
+        } catch (InvocationTargetException e) {
+            // A workload refuses its arguments, or the model they name, with the engine's message.
+            if (e.getCause() instanceof RuntimeException refused) {
+                throw new IllegalArgumentException(refused.getMessage(), refused);
+            }
+            throw e;
+        }
+    }
+
+    /** The weight format {@code text} names (f16, q8_0, ...), or a refusal that lists them. */
+    static WeightFormat format(String text) {
+        for (WeightFormat format : WeightFormat.values()) {
+            if (format.name().equalsIgnoreCase(text)) {
+                return format;
+            }
+        }
+        throw new IllegalArgumentException("unknown weight format '" + text + "'; one of "
+                + Arrays.toString(WeightFormat.values()).toLowerCase(Locale.ROOT));
+    }
+
+    /** {@code text} as a count of at least 1, or a refusal that names {@code what}. */
+    static int positive(String text, String what) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException(what + " must be a whole number of at least 1, not '" + text + "'");
     }
 }
