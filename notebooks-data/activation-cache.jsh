@@ -35,7 +35,7 @@ try (var tiny = ActivationCache.withBudget(16 * 1024, ActivationCache.Precision.
 var path = Files.createTempDirectory("phiscope-cache").resolve("fibonacci.safetensors");
 try (var cache = ActivationCache.withBudget(64L << 20, ActivationCache.Precision.F16)) {
     cache.requireFits(selection, phi.config(), tokens.length);
-    var hooks = phi.hooks();
+    var hooks = phi.newHooks();
     var check = ResidualCheck.attach(hooks);
     cache.record(hooks, selection, "");
     phi.model().forward(tokens, hooks, PhiModel.Logits.NONE);
@@ -53,7 +53,7 @@ try (var loaded = ActivationCache.load(path, 64L << 20)) {
 }
 
 // 3. A hook that writes hook_resid_post breaks the identity, and the check says where.
-var steered = phi.hooks();
+var steered = phi.newHooks();
 var check = ResidualCheck.attach(steered);
 steered.add("blocks.2.hook_resid_post", a -> a.set(a.get(0, 0) + 1f, 0, 0));
 phi.model().forward(tokens, steered, PhiModel.Logits.NONE);

@@ -20,7 +20,7 @@ var phi = Notebook.loadModel();
 System.out.println("model: " + Notebook.modelDirectory() + " (" + phi.config().numLayers() + " blocks x " + phi.config().numHeads() + " heads)");
 
 // 1. Random tokens from the whole vocabulary: 8 sequences of 2 x 32 tokens after <|endoftext|>.
-var whole = HeadDetector.run(phi.model(), HeadDetector.vocabulary(phi.vocabularyLimit()), 32, 8, 0, phi.endOfText(), phi::hooks, Progress.NONE);
+var whole = HeadDetector.run(phi.model(), HeadDetector.vocabulary(phi.vocabularyLimit()), 32, 8, 0, phi.endOfText(), phi::newHooks, Progress.NONE);
 Notebook.show("Head scores, random tokens from the whole vocabulary", whole.table());
 System.out.printf("loss per token: first copy %.3f nats, repeated copy %.3f nats%n", whole.firstCopyLoss(), whole.secondCopyLoss());
 
@@ -29,7 +29,7 @@ System.out.printf("loss per token: first copy %.3f nats, repeated copy %.3f nats
 var code = Files.readAllLines(Notebook.data("code-vs-prose/code-vs-prose.jsonl")).stream()
         .filter(line -> line.contains("\"label\": \"code\"")).reduce("", String::concat);
 int[] pool = HeadDetector.distinct(phi.encode(code));
-var known = HeadDetector.run(phi.model(), pool, 32, 8, 0, phi.endOfText(), phi::hooks, Progress.NONE);
+var known = HeadDetector.run(phi.model(), pool, 32, 8, 0, phi.endOfText(), phi::newHooks, Progress.NONE);
 Notebook.show("Head scores, random tokens seen in Python code (" + pool.length + " distinct ids)", known.table());
 System.out.printf("loss per token: first copy %.3f nats, repeated copy %.3f nats%n", known.firstCopyLoss(), known.secondCopyLoss());
 
@@ -39,6 +39,6 @@ var top = known.top(Comparator.comparingDouble(HeadDetector.HeadScore::induction
 System.out.printf("%nstrongest induction head: L%dH%d (induction score %.3f)%n", top.layer(), top.head(), top.induction());
 var ablation = Ablation.zero(HookPoint.inBlock(top.layer(), HookSite.Z), new int[] {top.head()}, IndexSlice.ALL, phi.model());
 var ablated = HeadDetector.run(phi.model(), pool, 32, 8, 0, phi.endOfText(),
-        () -> phi.hooks().add(ablation.point(), ablation), Progress.NONE);
+        () -> phi.newHooks().add(ablation.point(), ablation), Progress.NONE);
 System.out.printf("repeated-copy loss: %.3f nats with the head, %.3f without it%n", known.secondCopyLoss(), ablated.secondCopyLoss());
 phi.close();

@@ -2,7 +2,10 @@ package phiscope.engine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import phiscope.engine.hooks.ActivationCache;
+import phiscope.engine.hooks.HookSelector;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.Generator;
 import phiscope.engine.model.PhiConfig;
@@ -95,8 +98,34 @@ public final class Phi implements AutoCloseable {
         return new Generator(model, endOfText(), vocabularyLimit()).generate(prompt, maxNewTokens, settings, hooks, listener);
     }
 
-    public Hooks hooks() {
-        return model.hooks();
+    /** {@link #generate(int[], int, Sampler.Settings, Hooks, Generator.Listener)} with no hook. */
+    public Generator.Result generate(int[] prompt, int maxNewTokens, Sampler.Settings settings, Generator.Listener listener) {
+        return generate(prompt, maxNewTokens, settings, newHooks(), listener);
+    }
+
+    /** A new, empty hook registry for this model; pass it to one forward pass or generation. */
+    public Hooks newHooks() {
+        return model.newHooks();
+    }
+
+    /** The logits {@code [T, V]} of {@code ids} run from the start, with {@code hooks} firing (TransformerLens's {@code run_with_hooks}). */
+    public float[] run(int[] ids, Hooks hooks) {
+        return model.forward(ids, hooks, PhiModel.Logits.ALL);
+    }
+
+    /**
+     * Runs {@code ids} from the start and keeps what {@code selectors} pick (TransformerLens's
+     * {@code run_with_cache}): {@code "blocks.*.hook_resid_post"}, {@code "blocks.2.attn.hook_pattern[head=1]"},
+     * {@code "blocks.0:2.hook_mlp_out[pos=-1]"}. An unknown hook name fails before anything runs.
+     */
+    public CachedRun runWithCache(int[] ids, String... selectors) {
+        Hooks hooks = newHooks();
+        ActivationCache cache = ActivationCache.capture(hooks, HookSelector.parseAll(List.of(selectors)));
+        return new CachedRun(run(ids, hooks), cache);
+    }
+
+    /** The logits {@code [T, V]} of a run and the activations it cached, by hook name. */
+    public record CachedRun(float[] logits, ActivationCache cache) {
     }
 
     @Override

@@ -40,7 +40,7 @@ class PhiTest {
             int[] prompt = phi.encode(sample.getKey());
             List<String> pieces = new ArrayList<>();
             Generator.TextStream stream = new Generator.TextStream(phi::decode);
-            Generator.Result result = phi.generate(prompt, 40, Sampler.Settings.GREEDY, phi.hooks(), id -> pieces.add(stream.add(id)));
+            Generator.Result result = phi.generate(prompt, 40, Sampler.Settings.GREEDY, id -> pieces.add(stream.add(id)));
             pieces.add(stream.finish());
             assertEquals(sample.getValue().asText(), phi.decode(result.tokens()), sample.getKey());
             assertEquals(sample.getValue().asText(), String.join("", pieces), "streamed text of " + sample.getKey());
@@ -52,10 +52,10 @@ class PhiTest {
     void samplingIsSeededAndNeverPicksPaddingIds() {
         int[] prompt = phi.encode("import os\n");
         Sampler.Settings settings = new Sampler.Settings(1.5, 0, 1, 42);
-        int[] first = phi.generate(prompt, 30, settings, phi.hooks(), id -> true).tokens();
-        int[] again = phi.generate(prompt, 30, settings, phi.hooks(), id -> true).tokens();
+        int[] first = phi.generate(prompt, 30, settings, id -> true).tokens();
+        int[] again = phi.generate(prompt, 30, settings, id -> true).tokens();
         assertArrayEquals(first, again);
-        int[] other = phi.generate(prompt, 30, new Sampler.Settings(1.5, 0, 1, 43), phi.hooks(), id -> true).tokens();
+        int[] other = phi.generate(prompt, 30, new Sampler.Settings(1.5, 0, 1, 43), id -> true).tokens();
         assertTrue(!java.util.Arrays.equals(first, other), "another seed gives another sample");
         // Make padding rows irresistible: they still must not be generated.
         float[] logits = new float[51200];
@@ -72,10 +72,10 @@ class PhiTest {
     @Test
     void topKOneIsGreedyAndTheListenerCanStop() {
         int[] prompt = phi.encode("class Linear(nn.Module):\n    def __init__(self");
-        int[] greedy = phi.generate(prompt, 12, Sampler.Settings.GREEDY, phi.hooks(), id -> true).tokens();
-        int[] topOne = phi.generate(prompt, 12, new Sampler.Settings(0.8, 1, 1, 9), phi.hooks(), id -> true).tokens();
+        int[] greedy = phi.generate(prompt, 12, Sampler.Settings.GREEDY, id -> true).tokens();
+        int[] topOne = phi.generate(prompt, 12, new Sampler.Settings(0.8, 1, 1, 9), id -> true).tokens();
         assertArrayEquals(greedy, topOne);
-        Generator.Result stopped = phi.generate(prompt, 12, Sampler.Settings.GREEDY, phi.hooks(), id -> false);
+        Generator.Result stopped = phi.generate(prompt, 12, Sampler.Settings.GREEDY, id -> false);
         assertEquals(1, stopped.tokens().length);
         assertEquals(Generator.Stop.CANCELLED, stopped.stop());
     }
@@ -84,10 +84,10 @@ class PhiTest {
     void promptsThatFillTheContextAreRefused() {
         int[] full = new int[phi.config().maxPositions()];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> phi.generate(full, 1, Sampler.Settings.GREEDY, phi.hooks(), id -> true));
+                () -> phi.generate(full, 1, Sampler.Settings.GREEDY, id -> true));
         assertTrue(e.getMessage().contains("the model's context is 2048 tokens"), e.getMessage());
         int[] almost = new int[phi.config().maxPositions() - 2];
-        Generator.Result result = phi.generate(almost, 10, Sampler.Settings.GREEDY, phi.hooks(), id -> true);
+        Generator.Result result = phi.generate(almost, 10, Sampler.Settings.GREEDY, id -> true);
         assertEquals(2, result.tokens().length);
         assertEquals(Generator.Stop.CONTEXT_FULL, result.stop());
     }

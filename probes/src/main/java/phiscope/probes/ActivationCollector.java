@@ -46,7 +46,7 @@ public final class ActivationCollector {
         boolean logits = points.stream().anyMatch(p -> p.site() == HookSite.LOGITS);
         for (int i = 0; i < sequences.size(); i++) {
             int row = i;
-            Hooks hooks = model.hooks();
+            Hooks hooks = model.newHooks();
             for (HookPoint point : points) {
                 hooks.observe(point, a -> {
                     int[] shape = a.shape();

@@ -32,7 +32,7 @@ public final class DecodeWorkload implements DoubleSupplier {
         }
         int token = (position * 7919 + 11) % model.config().vocabSize();
         long start = System.nanoTime();
-        model.forward(new int[] {token}, cache, model.hooks(), PhiModel.Logits.LAST);
+        model.forward(new int[] {token}, cache, PhiModel.Logits.LAST);
         position++;
         return (System.nanoTime() - start) / 1e9;
     }

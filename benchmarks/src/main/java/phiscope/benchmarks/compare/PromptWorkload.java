@@ -33,7 +33,7 @@ public final class PromptWorkload implements DoubleSupplier {
     @Override
     public double getAsDouble() {
         long start = System.nanoTime();
-        model.forward(tokens, model.hooks(), PhiModel.Logits.LAST);
+        model.forward(tokens, PhiModel.Logits.LAST);
         return (System.nanoTime() - start) / 1e9;
     }
 }

@@ -132,7 +132,7 @@ public final class EngineBenchmark {
             }
             Map<Integer, Stats> prompts = new LinkedHashMap<>();
             for (int n : settings.promptLengths()) {
-                prompts.put(n, repeat(settings.repetitions(), "prompt " + n, () -> n / timePrompt(model, n, model.hooks())));
+                prompts.put(n, repeat(settings.repetitions(), "prompt " + n, () -> n / timePrompt(model, n, model.newHooks())));
             }
             Stats decode = settings.decodeTokens() == 0 ? null : repeat(settings.repetitions(),
                     "decode " + settings.decodeTokens(), () -> settings.decodeTokens() / timeDecode(model, settings.decodeTokens()));
@@ -234,10 +234,10 @@ public final class EngineBenchmark {
     private double timeDecode(PhiModel model, int n) {
         int[] tokens = randomTokens(model, n + 1);
         try (KVCache cache = model.newCache(n + 1)) {
-            model.forward(new int[] {tokens[0]}, cache, model.hooks(), PhiModel.Logits.LAST);
+            model.forward(new int[] {tokens[0]}, cache, PhiModel.Logits.LAST);
             long start = System.nanoTime();
             for (int i = 1; i <= n; i++) {
-                model.forward(new int[] {tokens[i]}, cache, model.hooks(), PhiModel.Logits.LAST);
+                model.forward(new int[] {tokens[i]}, cache, PhiModel.Logits.LAST);
             }
             return (System.nanoTime() - start) / 1e9;
         }
@@ -260,7 +260,7 @@ public final class EngineBenchmark {
      * {@code blocks.*.hook_resid_post} captured into an activation cache.
      */
     private HookOverhead hookOverhead(PhiModel model, int n, int repetitions) {
-        Hooks idle = model.hooks();
+        Hooks idle = model.newHooks();
         for (HookPoint point : HookPoint.all(model.config())) {
             if (point.site() != HookSite.ATTN_SCORES && point.site() != HookSite.PATTERN && point.site() != HookSite.RESULT) {
                 idle.add(point, activation -> { });
@@ -273,10 +273,10 @@ public final class EngineBenchmark {
         List<Double> captureRatios = new ArrayList<>();
         timePrompt(model, n, idle);
         List<DoubleSupplier> variants = List.of(
-                () -> timePrompt(model, n, model.hooks()),
+                () -> timePrompt(model, n, model.newHooks()),
                 () -> timePrompt(model, n, idle),
                 () -> {
-                    Hooks capture = model.hooks();
+                    Hooks capture = model.newHooks();
                     try (ActivationCache cache = ActivationCache.capture(capture, "blocks.*.hook_resid_post")) {
                         return timePrompt(model, n, capture);
                     }

@@ -45,7 +45,7 @@ public final class GenerateCommand implements Callable<Integer> {
             out.print(prompt);
             Generator.TextStream text = new Generator.TextStream(phi::decode);
             long start = System.nanoTime();
-            Generator.Result result = phi.generate(ids, maxTokens, settings, phi.hooks(), id -> {
+            Generator.Result result = phi.generate(ids, maxTokens, settings, id -> {
                 out.print(text.add(id));
                 out.flush();
                 return true;

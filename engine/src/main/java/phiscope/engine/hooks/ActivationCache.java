@@ -56,8 +56,39 @@ public final class ActivationCache implements AutoCloseable {
         }
     }
 
-    /** One captured activation, widened to float32 on the heap. */
+    /** One captured activation, widened to float32 on the heap, row-major in {@code shape}. */
     public record Entry(int[] shape, float[] data) {
+
+        /** The element at {@code index} (one index per dimension): {@code get(t, h, i)} of a {@code [T, H, d]} activation. */
+        public float get(int... index) {
+            return data[flat(index, shape.length)];
+        }
+
+        /** Row {@code t} of the first dimension, as a copy: a token's {@code [D]} vector of a {@code [T, D]} activation. */
+        public float[] row(int t) {
+            int start = flat(new int[] {t}, 1);
+            return Arrays.copyOfRange(data, start, start + data.length / shape[0]);
+        }
+
+        private int flat(int[] index, int dimensions) {
+            if (index.length != dimensions) {
+                throw new IllegalArgumentException(index.length + " indices for a tensor of shape " + Arrays.toString(shape)
+                        + "; give " + dimensions);
+            }
+            int flat = 0;
+            for (int i = 0; i < index.length; i++) {
+                if (index[i] < 0 || index[i] >= shape[i]) {
+                    throw new IndexOutOfBoundsException("index " + index[i] + " of dimension " + i + " is outside 0.."
+                            + (shape[i] - 1) + " of shape " + Arrays.toString(shape));
+                }
+                flat = flat * shape[i] + index[i];
+            }
+            int rest = 1;
+            for (int i = index.length; i < shape.length; i++) {
+                rest *= shape[i];
+            }
+            return flat * rest;
+        }
     }
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -92,6 +123,11 @@ public final class ActivationCache implements AutoCloseable {
             }
         }
         return cache;
+    }
+
+    /** An unbounded float32 cache of what {@code selectors} pick, keyed by hook name, freed by the garbage collector. */
+    public static ActivationCache capture(Hooks hooks, List<HookSelector> selectors) {
+        return new ActivationCache(Precision.F32, Long.MAX_VALUE, false).record(hooks, selectors, "");
     }
 
     /** An empty cache that holds at most {@code budgetBytes}; close it to free its memory. */

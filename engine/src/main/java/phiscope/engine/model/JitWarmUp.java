@@ -57,10 +57,10 @@ final class JitWarmUp {
         int vocab = model.config().vocabSize();
         long start = System.nanoTime();
         for (int round = 0; round < ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
-            model.forward(random.ints(64, 0, vocab).toArray(), model.hooks(), PhiModel.Logits.LAST);
+            model.forward(random.ints(64, 0, vocab).toArray(), PhiModel.Logits.LAST);
             try (KVCache cache = model.newCache(16)) {
                 for (int t = 0; t < 16; t++) {
-                    model.forward(new int[] {random.nextInt(vocab)}, cache, model.hooks(), PhiModel.Logits.LAST);
+                    model.forward(new int[] {random.nextInt(vocab)}, cache, PhiModel.Logits.LAST);
                 }
             }
             List<int[]> texts = new ArrayList<>();

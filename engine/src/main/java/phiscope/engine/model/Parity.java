@@ -35,7 +35,7 @@ public record Parity(int sequences, long comparedLogits, double maxAbsError, dou
                         ? reference.tensor(prefix + "greedy_ids").toIntArray() : new int[0];
                 int[] ids = Arrays.copyOf(prompt, prompt.length + greedy.length);
                 System.arraycopy(greedy, 0, ids, prompt.length, greedy.length);
-                float[] logits = model.forward(ids, model.hooks(), PhiModel.Logits.ALL);
+                float[] logits = model.forward(ids, PhiModel.Logits.ALL);
                 total.compare(reference, prefix + "logits", logits, 0, prompt.length * vocab);
                 total.compare(reference, prefix + "logits_last", logits, (prompt.length - 1) * vocab, vocab);
                 total.compare(reference, prefix + "greedy_full_logits", logits, 0, ids.length * vocab);

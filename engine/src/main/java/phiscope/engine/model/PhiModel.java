@@ -107,7 +107,8 @@ public final class PhiModel implements AutoCloseable {
         return checkpoint.fingerprint();
     }
 
-    public Hooks hooks() {
+    /** A new, empty hook registry for this model's hook points; pass it to one forward pass or generation. */
+    public Hooks newHooks() {
         return new Hooks(config);
     }
 
@@ -151,6 +152,11 @@ public final class PhiModel implements AutoCloseable {
         return all != null ? all : last;
     }
 
+    /** {@link #forward(int[], KVCache, Hooks, Logits)} with no hook. */
+    public float[] forward(int[] tokens, KVCache cache, Logits logits) {
+        return forward(tokens, cache, newHooks(), logits);
+    }
+
     /** {@link #forward} in one pass. */
     private float[] continueWith(int[] tokens, KVCache cache, Hooks hooks, Logits logits) {
         int start = cache.length();
@@ -178,6 +184,11 @@ public final class PhiModel implements AutoCloseable {
         try (KVCache cache = KVCache.forOnePass(config, tokens.length)) {
             return continueWith(tokens, cache, hooks, logits);
         }
+    }
+
+    /** {@link #forward(int[], Hooks, Logits)} with no hook. */
+    public float[] forward(int[] tokens, Logits logits) {
+        return forward(tokens, newHooks(), logits);
     }
 
     private String tooLong(int tokens, int limit) {

@@ -96,7 +96,7 @@ public final class Verifier {
         Tensor greedyIds = tensors.get("greedy_ids");
         int greedyCount = greedyIds == null ? 0 : (int) greedyIds.elementCount();
 
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         List<String> hookNames = new ArrayList<>();
         for (HookPoint point : HookPoint.all(model.config())) {
             if (tensors.containsKey(point.name())) {
@@ -131,7 +131,7 @@ public final class Verifier {
     private Check checkGreedy(String prefix, int[] ids, int[] expected, float[] margins) {
         int vocab = model.config().vocabSize();
         try (KVCache kv = model.newCache(ids.length + expected.length)) {
-            float[] logits = model.forward(ids, kv, model.hooks(), PhiModel.Logits.LAST);
+            float[] logits = model.forward(ids, kv, PhiModel.Logits.LAST);
             for (int i = 0; i < expected.length; i++) {
                 int chosen = Sampler.argmax(logits, 0, vocab);
                 if (chosen != expected[i]) {
@@ -141,7 +141,7 @@ public final class Verifier {
                     return new Check(prefix + "greedy_ids", 0, tie, tie ? note + " (a near tie; later steps not compared)" : note);
                 }
                 if (i + 1 < expected.length) {
-                    logits = model.forward(new int[] {chosen}, kv, model.hooks(), PhiModel.Logits.LAST);
+                    logits = model.forward(new int[] {chosen}, kv, PhiModel.Logits.LAST);
                 }
             }
         }
@@ -155,7 +155,7 @@ public final class Verifier {
         int rows = ids.length + greedy.length;
         float[] decoded = Arrays.copyOf(promptLogits, rows * vocab);
         for (int i = 0; i < greedy.length; i++) {
-            float[] step = model.forward(new int[] {greedy[i]}, kv, model.hooks(), PhiModel.Logits.LAST);
+            float[] step = model.forward(new int[] {greedy[i]}, kv, PhiModel.Logits.LAST);
             System.arraycopy(step, 0, decoded, (ids.length + i) * vocab, vocab);
         }
         if (tensors.containsKey("greedy_full_logits")) {

@@ -50,7 +50,7 @@ class ActivationCacheTest {
             assertTrue(e.getMessage().startsWith("the selection needs 3.9 KB in F32"), e.getMessage());
             assertTrue(e.getMessage().contains("blocks.*.attn.hook_pattern: 3.0 KB"), e.getMessage());
             // The fallback: a firing that would overflow is refused as it happens.
-            Hooks hooks = model.hooks();
+            Hooks hooks = model.newHooks();
             small.record(hooks, selection, "");
             assertThrows(CacheBudgetException.class, () -> model.forward(IDS, hooks, PhiModel.Logits.NONE));
         }
@@ -63,7 +63,7 @@ class ActivationCacheTest {
 
     @Test
     void float16StorageHalvesTheBytesAndRoundsLikeFloat16() {
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         ActivationCache exact = ActivationCache.capture(hooks, "blocks.2.hook_resid_post");
         try (ActivationCache halves = ActivationCache.withBudget(1 << 20, ActivationCache.Precision.F16)) {
             halves.record(hooks, HookSelector.parseAll(List.of("blocks.2.hook_resid_post")), "");

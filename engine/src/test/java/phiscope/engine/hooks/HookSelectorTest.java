@@ -67,7 +67,7 @@ class HookSelectorTest {
 
     @Test
     void extractionKeepsExactlyTheSelectedValues() {
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         ActivationCache whole = ActivationCache.capture(hooks, "blocks.1.attn.hook_pattern", "blocks.0.attn.hook_z");
         try (ActivationCache sliced = ActivationCache.withBudget(1 << 20, ActivationCache.Precision.F32)) {
             sliced.record(hooks, HookSelector.parseAll(List.of("blocks.1.attn.hook_pattern[head=2][pos=-1]",

@@ -35,7 +35,7 @@ class HooksTest {
     @Test
     void everyHookPointFiresWithItsDocumentedShape() {
         PhiConfig c = model.config();
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         List<String> fired = new ArrayList<>();
         hooks.add("hook_embed", a -> fired.add(a.name() + Arrays.toString(a.shape())));
         for (HookPoint point : HookPoint.all(c)) {
@@ -63,20 +63,20 @@ class HooksTest {
     @Test
     void unknownNamesListCloseMatches() {
         UnknownHookException e = assertThrows(UnknownHookException.class,
-                () -> model.hooks().add("blocks.0.attn.hook_patern", a -> { }));
+                () -> model.newHooks().add("blocks.0.attn.hook_patern", a -> { }));
         assertEquals("blocks.0.attn.hook_pattern", e.suggestions().getFirst());
         assertTrue(e.getMessage().contains("unknown hook 'blocks.0.attn.hook_patern'"));
         UnknownHookException outOfRange = assertThrows(UnknownHookException.class,
-                () -> model.hooks().add("blocks.7.hook_resid_post", a -> { }));
+                () -> model.newHooks().add("blocks.7.hook_resid_post", a -> { }));
         assertTrue(outOfRange.suggestions().contains("blocks.2.hook_resid_post"), outOfRange.getMessage());
-        assertThrows(UnknownHookException.class, () -> model.hooks().add("blocks.*.hook_nothing", a -> { }));
+        assertThrows(UnknownHookException.class, () -> model.newHooks().add("blocks.*.hook_nothing", a -> { }));
         assertEquals(3, HookPoint.matching("blocks.*.hook_resid_post", model.config()).size());
     }
 
     @Test
     void readHooksAndDerivedHooksDoNotChangeTheOutput() {
-        float[] plain = model.forward(IDS, model.hooks(), PhiModel.Logits.ALL);
-        Hooks observing = model.hooks();
+        float[] plain = model.forward(IDS, PhiModel.Logits.ALL);
+        Hooks observing = model.newHooks();
         ActivationCache cache = ActivationCache.capture(observing, "blocks.*.attn.hook_pattern", "blocks.*.attn.hook_attn_scores",
                 "blocks.*.hook_resid_post", "blocks.*.attn.hook_rot_q");
         float[] observed = model.forward(IDS, observing, PhiModel.Logits.ALL);
@@ -102,7 +102,7 @@ class HooksTest {
         assertEquals(Float.NEGATIVE_INFINITY, scores[1], "masked score of query 0, key 1");
 
         // hook_result: the heads' contributions sum (with the bias) to hook_attn_out.
-        Hooks withResult = model.hooks();
+        Hooks withResult = model.newHooks();
         ActivationCache parts = ActivationCache.capture(withResult, "blocks.0.attn.hook_result", "blocks.0.hook_attn_out");
         float[] viaResult = model.forward(IDS, withResult, PhiModel.Logits.ALL);
         for (int i = 0; i < plain.length; i++) {
@@ -124,9 +124,9 @@ class HooksTest {
 
     @Test
     void writeHooksChangeWhatFollows() {
-        float[] plain = model.forward(IDS, model.hooks(), PhiModel.Logits.LAST);
+        float[] plain = model.forward(IDS, PhiModel.Logits.LAST);
         // Zero-ablating every head's output of block 2 at the last position equals removing attention there.
-        Hooks ablate = model.hooks().add("blocks.2.attn.hook_z", a -> {
+        Hooks ablate = model.newHooks().add("blocks.2.attn.hook_z", a -> {
             int last = a.shape()[0] - 1;
             for (int h = 0; h < 4; h++) {
                 for (int i = 0; i < 20; i++) {
@@ -142,15 +142,15 @@ class HooksTest {
         assertArrayEquals(bias, Arrays.copyOfRange(attnOut, (IDS.length - 1) * 80, IDS.length * 80), 1e-7f);
 
         // Patching a run's own residual stream back into it changes nothing.
-        Hooks capture = model.hooks();
+        Hooks capture = model.newHooks();
         ActivationCache clean = ActivationCache.capture(capture, "blocks.1.hook_resid_pre");
         model.forward(IDS, capture, PhiModel.Logits.LAST);
         float[] saved = clean.get("blocks.1.hook_resid_pre").data();
-        Hooks patch = model.hooks().add("blocks.1.hook_resid_pre", a -> System.arraycopy(saved, 0, a.data(), a.offset(), saved.length));
+        Hooks patch = model.newHooks().add("blocks.1.hook_resid_pre", a -> System.arraycopy(saved, 0, a.data(), a.offset(), saved.length));
         assertArrayEquals(plain, model.forward(IDS, patch, PhiModel.Logits.LAST));
 
         // A pattern edit is what the values are mixed with: attend only to the first token.
-        Hooks firstToken = model.hooks().add("blocks.0.attn.hook_pattern", a -> {
+        Hooks firstToken = model.newHooks().add("blocks.0.attn.hook_pattern", a -> {
             int[] s = a.shape();
             for (int h = 0; h < s[0]; h++) {
                 for (int q = 0; q < s[1]; q++) {
@@ -171,15 +171,15 @@ class HooksTest {
 
     @Test
     void cachedDecodingFiresTheSameActivationsOneRowAtATime() {
-        Hooks prefillHooks = model.hooks();
+        Hooks prefillHooks = model.newHooks();
         ActivationCache prefill = ActivationCache.capture(prefillHooks, "blocks.*.mlp.hook_post", "blocks.*.attn.hook_pattern",
                 "blocks.*.hook_resid_post");
         model.forward(IDS, prefillHooks, PhiModel.Logits.NONE);
 
         try (KVCache cache = model.newCache(IDS.length)) {
-            model.forward(Arrays.copyOf(IDS, 6), cache, model.hooks(), PhiModel.Logits.NONE);
+            model.forward(Arrays.copyOf(IDS, 6), cache, PhiModel.Logits.NONE);
             for (int t = 6; t < IDS.length; t++) {
-                Hooks step = model.hooks();
+                Hooks step = model.newHooks();
                 ActivationCache row = ActivationCache.capture(step, "blocks.*.mlp.hook_post", "blocks.*.attn.hook_pattern",
                         "blocks.*.hook_resid_post");
                 List<int[]> positions = new ArrayList<>();
@@ -205,7 +205,7 @@ class HooksTest {
 
     @Test
     void activationIndexingIsChecked() {
-        Hooks hooks = model.hooks().add("blocks.0.attn.hook_q", a -> {
+        Hooks hooks = model.newHooks().add("blocks.0.attn.hook_q", a -> {
             assertThrows(IndexOutOfBoundsException.class, () -> a.get(0, 4, 0));
             assertThrows(IllegalArgumentException.class, () -> a.get(0, 0));
         });

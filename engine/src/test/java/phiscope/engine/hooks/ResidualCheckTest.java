@@ -27,7 +27,7 @@ class ResidualCheckTest {
 
     @Test
     void holdsForAPlainRunAndForEditsOfTheSumsInputs() {
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         ResidualCheck check = ResidualCheck.attach(hooks);
         // Registered after the check, yet the check sees the edited values: observers run last.
         hooks.add("blocks.1.hook_attn_out", a -> a.set(a.get(2, 5) + 3f, 2, 5));
@@ -39,7 +39,7 @@ class ResidualCheckTest {
 
     @Test
     void reportsAHookThatWritesTheResidualStreamAfterTheSum() {
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         ResidualCheck check = ResidualCheck.attach(hooks);
         hooks.add("blocks.1.hook_resid_post", a -> a.set(a.get(4, 10) + 0.5f, 4, 10));
         model.forward(IDS, hooks, PhiModel.Logits.NONE);

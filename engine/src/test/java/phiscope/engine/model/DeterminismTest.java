@@ -26,7 +26,7 @@ class DeterminismTest {
             int vocab = phi.config().vocabSize();
             try (KVCache cache = phi.newCache(IDS.length)) {
                 for (int t = 0; t < IDS.length; t++) {
-                    float[] step = phi.forward(new int[] {IDS[t]}, cache, phi.hooks(), PhiModel.Logits.LAST);
+                    float[] step = phi.forward(new int[] {IDS[t]}, cache, PhiModel.Logits.LAST);
                     assertSameBits(Arrays.copyOfRange(reference, t * vocab, (t + 1) * vocab), step, "decoded position " + t);
                 }
             }
@@ -38,35 +38,35 @@ class DeterminismTest {
         int[] ids = new SplittableRandom(6).ints(PhiModel.PREFILL_CHUNK * 2 + 37, 0, 50000).toArray();
         try (PhiModel phi = PhiModel.load(Fixtures.NANOPHI, 2)) {
             // Without a cache to fill, a prompt runs in one pass, its blocks sharing one block's keys.
-            float[] whole = phi.forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+            float[] whole = phi.forward(ids, PhiModel.Logits.ALL);
             float[] chunked;
             try (KVCache cache = phi.newCache(ids.length + 1)) {
-                chunked = phi.forward(ids, cache, phi.hooks(), PhiModel.Logits.ALL);
+                chunked = phi.forward(ids, cache, PhiModel.Logits.ALL);
                 assertEquals(ids.length, cache.length());
-                float[] next = phi.forward(new int[] {42}, cache, phi.hooks(), PhiModel.Logits.LAST);
+                float[] next = phi.forward(new int[] {42}, cache, PhiModel.Logits.LAST);
                 int[] longer = Arrays.copyOf(ids, ids.length + 1);
                 longer[ids.length] = 42;
-                assertSameBits(phi.forward(longer, phi.hooks(), PhiModel.Logits.LAST), next, "decoding after a chunked prefill");
+                assertSameBits(phi.forward(longer, PhiModel.Logits.LAST), next, "decoding after a chunked prefill");
             }
             assertSameBits(whole, chunked, "chunked prefill");
             // Any hook makes a cached prompt run in one pass, so that the hook sees all of it.
             int[] rows = new int[1];
             try (KVCache cache = phi.newCache(ids.length)) {
-                float[] hooked = phi.forward(ids, cache, phi.hooks().add("blocks.0.hook_resid_pre", a -> rows[0] = a.shape()[0]),
+                float[] hooked = phi.forward(ids, cache, phi.newHooks().add("blocks.0.hook_resid_pre", a -> rows[0] = a.shape()[0]),
                         PhiModel.Logits.ALL);
                 assertSameBits(whole, hooked, "hooked prefill");
             }
             assertEquals(ids.length, rows[0]);
-            float[] last = phi.forward(ids, phi.hooks(), PhiModel.Logits.LAST);
+            float[] last = phi.forward(ids, PhiModel.Logits.LAST);
             int vocab = phi.config().vocabSize();
             assertSameBits(Arrays.copyOfRange(whole, (ids.length - 1) * vocab, ids.length * vocab), last, "last row");
-            assertEquals(0, phi.forward(ids, phi.hooks(), PhiModel.Logits.NONE).length);
+            assertEquals(0, phi.forward(ids, PhiModel.Logits.NONE).length);
         }
     }
 
     private static float[] prefill(WeightOptions.Storage storage, int threads) {
         try (PhiModel phi = PhiModel.load(Fixtures.NANOPHI, threads, new WeightOptions(storage, Optional.empty()))) {
-            return phi.forward(IDS, phi.hooks(), PhiModel.Logits.ALL);
+            return phi.forward(IDS, PhiModel.Logits.ALL);
         }
     }
 

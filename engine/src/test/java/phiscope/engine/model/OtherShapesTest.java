@@ -66,11 +66,11 @@ class OtherShapesTest {
             assertEquals((int) (headDim * rotary), phi.config().rotaryDim());
             double[][] expected = new NaiveReference(phi.config(), checkpoint).logits(ids);
             int vocab = phi.config().vocabSize();
-            float[] prefill = phi.forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+            float[] prefill = phi.forward(ids, PhiModel.Logits.ALL);
             // The same sequence decoded one token at a time through the KV cache.
             try (KVCache cache = phi.newCache(ids.length)) {
                 for (int t = 0; t < ids.length; t++) {
-                    float[] step = phi.forward(new int[] {ids[t]}, cache, phi.hooks(), PhiModel.Logits.LAST);
+                    float[] step = phi.forward(new int[] {ids[t]}, cache, PhiModel.Logits.LAST);
                     for (int v = 0; v < vocab; v++) {
                         assertEquals(expected[t][v], prefill[t * vocab + v], 1e-4, "prefill, position " + t + " token " + v);
                         assertEquals(expected[t][v], step[v], 1e-4, "decode, position " + t + " token " + v);

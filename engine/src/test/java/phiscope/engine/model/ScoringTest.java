@@ -27,7 +27,7 @@ class ScoringTest {
                 int[] ids = texts.get(i);
                 assertEquals(ids.length - 1, packed.get(i).length);
                 assertArrayEquals(alone.get(i), packed.get(i), "text " + i + " scored differently when packed");
-                float[] logits = model.forward(ids, model.hooks(), PhiModel.Logits.ALL);
+                float[] logits = model.forward(ids, PhiModel.Logits.ALL);
                 for (int t = 0; t + 1 < ids.length; t++) {
                     float expected = logits[t * 515 + ids[t + 1]] - Ops.logSumExp(logits, t * 515, 515);
                     assertEquals(expected, packed.get(i)[t], 1e-5, "text " + i + " token " + (t + 1));
@@ -41,11 +41,11 @@ class ScoringTest {
         try (PhiModel model = PhiModel.load(Fixtures.tiny("float32"), 1)) {
             int[] tooLong = new int[model.config().maxPositions() + 1];
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> model.forward(tooLong, model.hooks(), PhiModel.Logits.LAST));
+                    () -> model.forward(tooLong, PhiModel.Logits.LAST));
             assertEquals("161 tokens do not fit: the limit is 160 (the model's context is 160 tokens)", e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> model.tokenLogProbs(List.of(tooLong), 4096));
             IllegalArgumentException badId = assertThrows(IllegalArgumentException.class,
-                    () -> model.forward(new int[] {1, 515}, model.hooks(), PhiModel.Logits.LAST));
+                    () -> model.forward(new int[] {1, 515}, PhiModel.Logits.LAST));
             assertEquals("token id 515 at index 1 is outside the vocabulary (0..514)", badId.getMessage());
         }
     }

@@ -62,7 +62,7 @@ public final class CacheCommand implements Callable<Integer> {
             List<String> checks = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
                 String prefix = encoded.size() == 1 ? "" : "s" + i + ".";
-                Hooks hooks = phi.hooks();
+                Hooks hooks = phi.newHooks();
                 ResidualCheck check = ResidualCheck.attach(hooks);
                 cache.record(hooks, selection, prefix);
                 phi.model().forward(encoded.get(i), hooks, PhiModel.Logits.NONE);

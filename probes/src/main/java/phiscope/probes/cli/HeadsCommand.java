@@ -50,7 +50,7 @@ public final class HeadsCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "random tokens from %s (%d distinct ids)%n%n",
                     tokensFrom == null ? "the whole vocabulary" : tokensFrom, pool.length);
             HeadDetector.Result result = HeadDetector.run(phi.model(), pool, length, batches, seed,
-                    noBos ? -1 : phi.endOfText(), phi::hooks, progress);
+                    noBos ? -1 : phi.endOfText(), phi::newHooks, progress);
             progress.close();
             Output.print(result.table());
             System.out.printf(Locale.ROOT, "loss per token: first copy %.3f, repeated copy %.3f (%s)%n", result.firstCopyLoss(),

@@ -56,7 +56,7 @@ public final class DirectLogitAttribution {
     }
 
     public static Result compute(PhiModel model, int[] tokens, int position, int tokenA, int tokenB) {
-        return compute(model, model.hooks(), tokens, position, tokenA, tokenB);
+        return compute(model, model.newHooks(), tokens, position, tokenA, tokenB);
     }
 
     /**

@@ -100,7 +100,7 @@ public final class LogitLens {
     public static Result run(PhiModel model, int[] tokens, int[] positions, int topK, int vocabularyLimit, int target,
                              IntFunction<String> tokenText) {
         List<HookPoint> points = streams(model.config());
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         ActivationCache cache = ActivationCache.capture(hooks, points.stream().map(HookPoint::name).toArray(String[]::new));
         model.forward(tokens, hooks, PhiModel.Logits.NONE);
         List<float[]> streams = points.stream().map(point -> cache.get(point.name()).data()).toList();

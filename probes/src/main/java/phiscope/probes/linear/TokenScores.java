@@ -32,7 +32,7 @@ public final class TokenScores {
         HookPoint point = HookPoint.parse(probe.hook(), phi.config());
         ActivationCollector.requirePerToken(point);
         float[][] activation = new float[1][];
-        Hooks hooks = phi.hooks();
+        Hooks hooks = phi.newHooks();
         hooks.observe(point, a -> activation[0] = a.copy());
         phi.model().forward(ids, hooks, PhiModel.Logits.NONE);
         return score(probe, ids, activation[0], id -> phi.decode(new int[] {id}));

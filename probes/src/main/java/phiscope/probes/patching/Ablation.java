@@ -39,7 +39,7 @@ public record Ablation(HookPoint point, int[] units, IndexSlice positions, float
         double[] sum = new double[width];
         long[] rows = new long[1];
         for (int[] prompt : reference) {
-            Hooks hooks = model.hooks().observe(point, a -> {
+            Hooks hooks = model.newHooks().observe(point, a -> {
                 int t = a.shape()[0];
                 for (int r = 0; r < t; r++) {
                     for (int i = 0; i < width; i++) {

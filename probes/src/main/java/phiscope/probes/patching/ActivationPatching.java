@@ -41,11 +41,11 @@ public final class ActivationPatching {
         this.clean = clean.clone();
         this.corrupted = corrupted.clone();
         this.metric = metric;
-        Hooks hooks = model.hooks();
+        Hooks hooks = model.newHooks();
         cleanCache = ActivationCache.capture(hooks, "blocks.*.hook_resid_pre", "blocks.*.hook_attn_out", "blocks.*.hook_mlp_out",
                 "blocks.*.attn.hook_z", "blocks.*.hook_resid_post");
         cleanMetric = metric.of(model.forward(clean, hooks, PhiModel.Logits.LAST));
-        corruptedMetric = metric.of(model.forward(corrupted, model.hooks(), PhiModel.Logits.LAST));
+        corruptedMetric = metric.of(model.forward(corrupted, PhiModel.Logits.LAST));
         if (Math.abs(cleanMetric - corruptedMetric) < 1e-6) {
             throw new IllegalArgumentException(String.format("the metric is %.4f on both prompts; patching needs a clean and a "
                     + "corrupted prompt on which the answer tokens' logit difference differs", cleanMetric));
@@ -86,7 +86,7 @@ public final class ActivationPatching {
             throw new IllegalArgumentException("head " + head + " is out of range: the model has " + heads + " heads");
         }
         float[] source = cleanCache.get(point.name()).data();
-        Hooks hooks = model.hooks().add(point, a -> {
+        Hooks hooks = model.newHooks().add(point, a -> {
             int rowWidth = a.size() / a.shape()[0];
             int from = position == null ? 0 : position;
             int to = position == null ? a.shape()[0] : position + 1;

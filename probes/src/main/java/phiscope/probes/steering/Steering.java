@@ -25,8 +25,8 @@ public final class Steering {
     public static Comparison compare(Phi phi, SteeringVector vector, double coefficient, String prompt, int maxTokens,
                                      Sampler.Settings settings) {
         int[] ids = phi.encode(prompt);
-        Generator.Result baseline = phi.generate(ids, maxTokens, settings, phi.hooks(), id -> true);
-        Generator.Result steered = phi.generate(ids, maxTokens, settings, vector.addTo(phi.hooks(), coefficient), id -> true);
+        Generator.Result baseline = phi.generate(ids, maxTokens, settings, id -> true);
+        Generator.Result steered = phi.generate(ids, maxTokens, settings, vector.addTo(phi.newHooks(), coefficient), id -> true);
         return new Comparison(prompt, coefficient, phi.decode(baseline.tokens()), phi.decode(steered.tokens()));
     }
 
@@ -53,7 +53,7 @@ public final class Steering {
      */
     public static Table sweep(Phi phi, int[] layers, IntFunction<SteeringVector> vectorAt, double[] coefficients,
                               BehaviourMetric metric, Progress progress) {
-        double baseline = metric.measure(phi, phi.hooks());
+        double baseline = metric.measure(phi, phi.newHooks());
         Table table = Table.create("steering sweep (unsteered metric " + String.format(Locale.ROOT, "%.4f", baseline) + ")",
                 IntColumn.create("layer"), StringColumn.create("hook"), DoubleColumn.create("coefficient"),
                 DoubleColumn.create("metric"), DoubleColumn.create("change"));
@@ -61,7 +61,7 @@ public final class Steering {
         for (int layer : layers) {
             SteeringVector vector = vectorAt.apply(layer);
             for (double coefficient : coefficients) {
-                double value = coefficient == 0 ? baseline : metric.measure(phi, vector.addTo(phi.hooks(), coefficient));
+                double value = coefficient == 0 ? baseline : metric.measure(phi, vector.addTo(phi.newHooks(), coefficient));
                 table.intColumn("layer").append(layer);
                 table.stringColumn("hook").append(vector.hook());
                 table.doubleColumn("coefficient").append(coefficient);

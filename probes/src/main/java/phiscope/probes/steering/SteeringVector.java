@@ -129,7 +129,7 @@ public record SteeringVector(String hook, String method, float[][] rows, Map<Str
 
     private static float[][] rows(PhiModel model, HookPoint point, int[] ids) {
         float[][] rows = new float[ids.length][];
-        Hooks hooks = model.hooks().observe(point, a -> {
+        Hooks hooks = model.newHooks().observe(point, a -> {
             int width = a.size() / ids.length;
             for (int t = 0; t < ids.length; t++) {
                 rows[t] = Arrays.copyOfRange(a.data(), a.offset() + t * width, a.offset() + (t + 1) * width);

@@ -38,7 +38,7 @@ class HeadDetectorTest {
         int n = 8;
         // Rewrite L1H2's pattern into a perfect induction head; the detector, an observer, must see exactly that.
         HeadDetector.Result forced = HeadDetector.run(phi.model(), HeadDetector.vocabulary(1000), n, 2, 5, phi.endOfText(), () -> {
-            Hooks hooks = phi.hooks();
+            Hooks hooks = phi.newHooks();
             hooks.add("blocks.1.attn.hook_pattern", a -> {
                 int t = a.shape()[1];
                 for (int q = 0; q < t; q++) {
@@ -57,11 +57,11 @@ class HeadDetectorTest {
         int[] pool = HeadDetector.distinct(phi.encode("import os\nimport sys\n\ndef main(args):\n    for name in args:\n"
                 + "        path = os.path.join(root, name)\n        if not os.path.exists(path):\n            raise ValueError(name)\n"
                 + "    return [x * 2 for x in values if x]\n\nclass Config:\n    def __init__(self, data):\n        self.data = data\n"));
-        HeadDetector.Result real = HeadDetector.run(phi.model(), pool, 24, 4, 0, phi.endOfText(), phi::hooks, Progress.NONE);
+        HeadDetector.Result real = HeadDetector.run(phi.model(), pool, 24, 4, 0, phi.endOfText(), phi::newHooks, Progress.NONE);
         HeadDetector.HeadScore top = real.top(Comparator.comparingDouble(HeadDetector.HeadScore::induction), 1).getFirst();
         assertTrue(top.induction() > 0.3 && top.layer() >= 2, top.toString());
         assertTrue(real.secondCopyLoss() < real.firstCopyLoss() - 2, real.firstCopyLoss() + " vs " + real.secondCopyLoss());
         assertEquals(16, real.table().rowCount());
-        assertThrows(IllegalArgumentException.class, () -> HeadDetector.run(phi.model(), pool, 1, 1, 0, -1, phi::hooks, Progress.NONE));
+        assertThrows(IllegalArgumentException.class, () -> HeadDetector.run(phi.model(), pool, 1, 1, 0, -1, phi::newHooks, Progress.NONE));
     }
 }

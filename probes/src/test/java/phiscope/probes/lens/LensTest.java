@@ -24,7 +24,7 @@ class LensTest {
 
     @Test
     void theLastStageIsTheModelsOwnOutput() {
-        float[] logits = phi.model().forward(tokens, phi.hooks(), PhiModel.Logits.ALL);
+        float[] logits = phi.model().forward(tokens, PhiModel.Logits.ALL);
         int vocab = phi.config().vocabSize();
         int[] positions = {0, 4, tokens.length - 1};
         int target = phi.encode(" config")[0];
@@ -74,7 +74,7 @@ class LensTest {
         List<HookPoint> points = LogitLens.streams(phi.config());
         assertEquals(List.of("blocks.0.hook_resid_pre", "blocks.0.hook_resid_post", "blocks.1.hook_resid_post",
                 "blocks.2.hook_resid_post", "blocks.3.hook_resid_post"), points.stream().map(HookPoint::name).toList());
-        Hooks hooks = phi.hooks();
+        Hooks hooks = phi.newHooks();
         ActivationCache captured = ActivationCache.capture(hooks, points.stream().map(HookPoint::name).toArray(String[]::new));
         float[] logits = phi.model().forward(longTokens, hooks, PhiModel.Logits.ALL);
         List<float[]> streams = points.stream().map(p -> captured.get(p.name()).data()).toList();
@@ -116,7 +116,7 @@ class LensTest {
 
     /** Hooks that zero head 2 of block 3 at every position. */
     private Hooks withoutL3H2() {
-        return phi.hooks().add("blocks.3.attn.hook_z", z -> {
+        return phi.newHooks().add("blocks.3.attn.hook_z", z -> {
             int[] shape = z.shape();
             for (int t = 0; t < shape[0]; t++) {
                 for (int i = 0; i < shape[2]; i++) {

@@ -72,10 +72,10 @@ class PatchingTest {
         PhiModel model = phi.model();
         HookPoint z = HookPoint.inBlock(1, HookSite.Z);
         Ablation zero = Ablation.zero(z, new int[] {2}, IndexSlice.parse("-2:"), model);
-        Hooks hooks = model.hooks().add(z, zero);
+        Hooks hooks = model.newHooks().add(z, zero);
         ActivationCache seen = ActivationCache.capture(hooks, z.name());
-        ActivationCache plain = ActivationCache.capture(model.hooks(), z.name());
-        Hooks plainHooks = model.hooks();
+        ActivationCache plain = ActivationCache.capture(model.newHooks(), z.name());
+        Hooks plainHooks = model.newHooks();
         ActivationCache before = ActivationCache.capture(plainHooks, z.name());
         model.forward(clean, hooks, PhiModel.Logits.NONE);
         model.forward(clean, plainHooks, PhiModel.Logits.NONE);
@@ -95,7 +95,7 @@ class PatchingTest {
 
         HookPoint neurons = HookPoint.inBlock(0, HookSite.MLP_POST);
         Ablation mean = Ablation.mean(neurons, new int[] {7, 300}, IndexSlice.ALL, model, List.of(corrupted));
-        Hooks reference = model.hooks();
+        Hooks reference = model.newHooks();
         ActivationCache refCache = ActivationCache.capture(reference, neurons.name());
         model.forward(corrupted, reference, PhiModel.Logits.NONE);
         float[] ref = refCache.get(neurons.name()).data();
@@ -104,7 +104,7 @@ class PatchingTest {
             expected += ref[pos * 512 + 300];
         }
         expected /= corrupted.length;
-        Hooks meanHooks = model.hooks().add(neurons, mean);
+        Hooks meanHooks = model.newHooks().add(neurons, mean);
         ActivationCache meanSeen = ActivationCache.capture(meanHooks, neurons.name());
         model.forward(clean, meanHooks, PhiModel.Logits.NONE);
         float[] meaned = meanSeen.get(neurons.name()).data();

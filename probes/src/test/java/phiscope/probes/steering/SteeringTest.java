@@ -48,13 +48,13 @@ class SteeringTest {
     void theHookAddsExactlyTheScaledVectorAndZeroChangesNothing() {
         SteeringVector v = SteeringVector.differenceOfMeans(phi, List.of(point), prose, code, Pooling.LAST, Progress.NONE).get(point);
         int[] ids = phi.encode("x = compute(data)");
-        float[] plain = phi.model().forward(ids, phi.hooks(), PhiModel.Logits.ALL);
-        assertArrayEquals(plain, phi.model().forward(ids, v.addTo(phi.hooks(), 0), PhiModel.Logits.ALL));
+        float[] plain = phi.model().forward(ids, PhiModel.Logits.ALL);
+        assertArrayEquals(plain, phi.model().forward(ids, v.addTo(phi.newHooks(), 0), PhiModel.Logits.ALL));
 
-        Hooks base = phi.hooks();
+        Hooks base = phi.newHooks();
         ActivationCache before = ActivationCache.capture(base, point.name());
         phi.model().forward(ids, base, PhiModel.Logits.NONE);
-        Hooks steered = v.addTo(phi.hooks(), 2.5);
+        Hooks steered = v.addTo(phi.newHooks(), 2.5);
         ActivationCache after = ActivationCache.capture(steered, point.name());
         assertNotEquals(plain[plain.length - 1], phi.model().forward(ids, steered, PhiModel.Logits.ALL)[plain.length - 1]);
         float[] a = before.get(point.name()).data();
@@ -72,10 +72,10 @@ class SteeringTest {
         assertEquals(Math.max(phi.encode("Once upon a time").length, phi.encode("import numpy").length), n);
         int[] ids = phi.encode("def main():\n    value = load(path)\n    return value");
         assertTrue(ids.length > n);
-        Hooks base = phi.hooks();
+        Hooks base = phi.newHooks();
         ActivationCache before = ActivationCache.capture(base, point.name());
         phi.model().forward(ids, base, PhiModel.Logits.NONE);
-        Hooks steered = v.addTo(phi.hooks(), 1);
+        Hooks steered = v.addTo(phi.newHooks(), 1);
         ActivationCache after = ActivationCache.capture(steered, point.name());
         phi.model().forward(ids, steered, PhiModel.Logits.NONE);
         float[] a = before.get(point.name()).data();
@@ -110,7 +110,7 @@ class SteeringTest {
         Map<HookPoint, SteeringVector> vectors = SteeringVector.differenceOfMeans(phi,
                 List.of(HookPoint.inBlock(0, HookSite.RESID_PRE), point), prose, code, Pooling.MEAN, Progress.NONE);
         BehaviourMetric metric = new BehaviourMetric(List.of("The weather today"), List.of(" was sunny."), List.of("(self):\n        pass"));
-        double unsteered = metric.measure(phi, phi.hooks());
+        double unsteered = metric.measure(phi, phi.newHooks());
         Table sweep = Steering.sweep(phi, new int[] {0, 1}, l -> vectors.get(HookPoint.inBlock(l, HookSite.RESID_PRE)),
                 new double[] {0, 4}, metric, Progress.NONE);
         assertEquals(4, sweep.rowCount());

@@ -54,7 +54,7 @@ final class EngineScoringModel implements ScoringModel {
     @Override
     public String generate(String prompt, Sampling sampling) {
         Sampler.Settings settings = new Sampler.Settings(sampling.temperature(), sampling.topK(), sampling.topP(), sampling.seed());
-        int[] tokens = phi.generate(phi.encode(prompt), sampling.maxNewTokens(), settings, phi.hooks(), id -> true).tokens();
+        int[] tokens = phi.generate(phi.encode(prompt), sampling.maxNewTokens(), settings, id -> true).tokens();
         return phi.decode(tokens);
     }
 }

@@ -69,7 +69,7 @@ final class ActivationStore {
         if (missing.isEmpty()) {
             return found;
         }
-        Hooks hooks = job.guard(phi.hooks());
+        Hooks hooks = job.guard(phi.newHooks());
         for (HookPoint point : missing) {
             hooks.add(point, activation -> found.put(point, new ActivationCache.Entry(activation.shape(), activation.copy())));
         }
@@ -95,7 +95,7 @@ final class ActivationStore {
      * order, so a tight budget drops the early ones, which are the cheapest to run again.
      */
     void prime(Job job, int[] ids, Consumer<Hooks> observers) {
-        Hooks hooks = job.guard(phi.hooks());
+        Hooks hooks = job.guard(phi.newHooks());
         observers.accept(hooks);
         TokenIds tokens = new TokenIds(ids);
         for (String pattern : PRIMED) {

@@ -114,7 +114,7 @@ final class GenerationStream {
         int maxNewTokens = maxNewTokens(request.maxNewTokens(), 64);
         Sampler.Settings settings = settings(request.temperature(), request.topK(), request.topP(), request.seed());
         stream(ctx, new Start(ids.length, maxNewTokens),
-                (job, sink) -> sink.generate(null, ids, maxNewTokens, settings, phi.hooks()));
+                (job, sink) -> sink.generate(null, ids, maxNewTokens, settings, phi.newHooks()));
     }
 
     int maxNewTokens(Integer requested, int fallback) {

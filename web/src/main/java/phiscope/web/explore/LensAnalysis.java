@@ -66,7 +66,7 @@ final class LensAnalysis {
     }
 
     Attribution attribution(Job job, int[] ids, int position, int token, int versus) {
-        DirectLogitAttribution.Result result = DirectLogitAttribution.compute(phi.model(), job.guard(phi.hooks()), ids, position,
+        DirectLogitAttribution.Result result = DirectLogitAttribution.compute(phi.model(), job.guard(phi.newHooks()), ids, position,
                 token, versus);
         int layers = phi.config().numLayers();
         double[][] heads = new double[layers][phi.config().numHeads()];

@@ -83,9 +83,9 @@ final class SteeringStream {
                     : SteeringVector.differenceOfMeans(phi, List.of(point), request.positive(), request.negative(), pooling,
                             Progress.NONE).get(point);
             sink.send("vector", new VectorInfo(vector.hook(), vector.method(), vector.rows().length, vector.norm(), coefficient));
-            sink.generate("baseline", ids, maxNewTokens, settings, phi.hooks());
+            sink.generate("baseline", ids, maxNewTokens, settings, phi.newHooks());
             if (!job.stopped()) {
-                sink.generate("steered", ids, maxNewTokens, settings, vector.addTo(phi.hooks(), coefficient));
+                sink.generate("steered", ids, maxNewTokens, settings, vector.addTo(phi.newHooks(), coefficient));
             }
         });
     }

@@ -39,7 +39,7 @@ class ExploreApiTest extends ApiTest {
     }
 
     private static ActivationCache engineCapture(String... hooks) {
-        var registered = phi.hooks();
+        var registered = phi.newHooks();
         ActivationCache cache = ActivationCache.capture(registered, hooks);
         phi.model().forward(ids, registered, PhiModel.Logits.NONE);
         return cache;
@@ -136,7 +136,7 @@ class ExploreApiTest extends ApiTest {
         assertEquals(ids.length, run.get("tokens").size());
         JsonNode predictions = run.get("predictions");
         assertEquals(ids.length, predictions.size());
-        float[] logits = phi.model().forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+        float[] logits = phi.model().forward(ids, PhiModel.Logits.ALL);
         int vocab = phi.config().vocabSize();
         for (int t = 0; t < ids.length; t++) {
             JsonNode top = predictions.get(t).get("top");
@@ -349,7 +349,7 @@ class ExploreApiTest extends ApiTest {
         ServerSentEvents.Event done = events.getLast();
         assertEquals("done", done.name());
         text.append(done.data().get("text").asText());
-        int[] expected = phi.generate(ids, 12, Sampler.Settings.GREEDY, phi.hooks(), id -> true).tokens();
+        int[] expected = phi.generate(ids, 12, Sampler.Settings.GREEDY, id -> true).tokens();
         assertArrayEquals(expected, streamed.stream().mapToInt(Integer::intValue).toArray());
         assertEquals(phi.decode(expected), text.toString());
         assertEquals(expected.length, done.data().get("generated").asInt());

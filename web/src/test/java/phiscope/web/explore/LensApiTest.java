@@ -56,7 +56,7 @@ class LensApiTest extends ApiTest {
             assertEquals(cell.targetProbability(), got.get("targetProbability").asDouble(), 1e-6);
         }
         // After the last block the lens is the model's own prediction.
-        float[] logits = phi.model().forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+        float[] logits = phi.model().forward(ids, PhiModel.Logits.ALL);
         int vocab = phi.config().vocabSize();
         for (int t = 0; t < ids.length; t++) {
             assertEquals(Sampler.argmax(logits, t * vocab, t * vocab + phi.vocabularyLimit()),
@@ -128,7 +128,7 @@ class LensApiTest extends ApiTest {
             }
         }
         assertEquals(dla.get("total").asDouble(), sum, 1e-9, "total is the sum of the parts shown");
-        float[] logits = phi.model().forward(ids, phi.hooks(), PhiModel.Logits.ALL);
+        float[] logits = phi.model().forward(ids, PhiModel.Logits.ALL);
         int vocab = phi.config().vocabSize();
         double model = (double) logits[position * vocab + token] - logits[position * vocab + versus];
         // The attribution's pass materialises hook_result, which sums heads one by one: rounding differs slightly.

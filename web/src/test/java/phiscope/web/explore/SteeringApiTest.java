@@ -67,8 +67,8 @@ class SteeringApiTest extends ApiTest {
     }
 
     private static void assertContinuations(List<ServerSentEvents.Event> events, SteeringVector vector, double coefficient) {
-        int[] baseline = phi.generate(ids, 12, Sampler.Settings.GREEDY, phi.hooks(), id -> true).tokens();
-        int[] steered = phi.generate(ids, 12, Sampler.Settings.GREEDY, vector.addTo(phi.hooks(), coefficient), id -> true).tokens();
+        int[] baseline = phi.generate(ids, 12, Sampler.Settings.GREEDY, id -> true).tokens();
+        int[] steered = phi.generate(ids, 12, Sampler.Settings.GREEDY, vector.addTo(phi.newHooks(), coefficient), id -> true).tokens();
         assertFalse(java.util.Arrays.equals(baseline, steered), "the vector changes the continuation");
         assertArrayEquals(baseline, tokens(events, "baseline"));
         assertArrayEquals(steered, tokens(events, "steered"));
