@@ -8,6 +8,7 @@
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import phiscope.engine.ByteSize;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.CacheBudgetException;
 import phiscope.engine.hooks.HookSelector;
@@ -21,8 +22,8 @@ int[] tokens = phi.encode("def fibonacci(n):\n    if n < 2:\n        return n\n 
 var selection = HookSelector.parseAll(List.of("blocks.*.hook_resid_post", "blocks.1.attn.hook_pattern[head=0,2]",
         "blocks.*.mlp.hook_post[pos=-1]", "blocks.0:2.attn.hook_z[pos=-3:]"));
 System.out.printf("%d tokens; the selection needs %s in float32, %s in float16%n", tokens.length,
-        ActivationCache.formatBytes(ActivationCache.bytesNeeded(selection, phi.config(), ActivationCache.Precision.F32, tokens.length)),
-        ActivationCache.formatBytes(ActivationCache.bytesNeeded(selection, phi.config(), ActivationCache.Precision.F16, tokens.length)));
+        ByteSize.format(ActivationCache.bytesNeeded(selection, phi.config(), ActivationCache.Precision.F32, tokens.length)),
+        ByteSize.format(ActivationCache.bytesNeeded(selection, phi.config(), ActivationCache.Precision.F16, tokens.length)));
 
 // 1. A budget too small is refused before anything runs, with what the selection needs.
 try (var tiny = ActivationCache.withBudget(16 * 1024, ActivationCache.Precision.F16)) {
@@ -45,7 +46,7 @@ try (var cache = ActivationCache.withBudget(64L << 20, ActivationCache.Precision
         table.stringColumn("name").append(name);
         table.stringColumn("shape").append(java.util.Arrays.toString(cache.shape(name)));
     }
-    Notebook.show("Cache contents (" + ActivationCache.formatBytes(cache.usedBytes()) + ", float16)", table);
+    Notebook.show("Cache contents (" + ByteSize.format(cache.usedBytes()) + ", float16)", table);
     cache.save(path, Map.of("prompt", phi.decode(tokens)));
 }
 try (var loaded = ActivationCache.load(path, 64L << 20)) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import phiscope.engine.ByteSize;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.SafeTensorsFile;
 import phiscope.engine.io.SafeTensorsWriter;
@@ -158,12 +159,12 @@ public final class ActivationCache implements AutoCloseable {
             List<String> parts = new ArrayList<>();
             for (HookSelector selector : selectors) {
                 long one = bytesNeeded(List.of(selector), config, precision, promptLengths);
-                parts.add(selector.text() + ": " + formatBytes(one));
+                parts.add(selector.text() + ": " + ByteSize.format(one));
             }
-            throw new CacheBudgetException("the selection needs " + formatBytes(needed) + " in " + precision
+            throw new CacheBudgetException("the selection needs " + ByteSize.format(needed) + " in " + precision
                     + " for " + promptLengths.length + " prompt(s) of " + Arrays.stream(promptLengths).max().orElse(0)
-                    + " tokens at most (" + String.join(", ", parts) + "), but the cache budget is " + formatBytes(budgetBytes)
-                    + (usedBytes > 0 ? " with " + formatBytes(usedBytes) + " already used" : "")
+                    + " tokens at most (" + String.join(", ", parts) + "), but the cache budget is " + ByteSize.format(budgetBytes)
+                    + (usedBytes > 0 ? " with " + ByteSize.format(usedBytes) + " already used" : "")
                     + "; narrow it with a layer slice, [head=..] or [pos=..], store f16, or raise the budget");
         }
     }
@@ -194,8 +195,8 @@ public final class ActivationCache implements AutoCloseable {
         Stored previous = entries.get(key);
         long freed = previous == null ? 0 : previous.data().byteSize();
         if (usedBytes - freed + bytes > budgetBytes) {
-            throw new CacheBudgetException("storing " + key + " " + Arrays.toString(shape) + " (" + formatBytes(bytes)
-                    + ") would exceed the cache budget of " + formatBytes(budgetBytes) + " (" + formatBytes(usedBytes) + " used)");
+            throw new CacheBudgetException("storing " + key + " " + Arrays.toString(shape) + " (" + ByteSize.format(bytes)
+                    + ") would exceed the cache budget of " + ByteSize.format(budgetBytes) + " (" + ByteSize.format(usedBytes) + " used)");
         }
         Arena arena = freedOnClose ? Arena.ofShared() : Arena.ofAuto();
         MemorySegment data = arena.allocate(Math.max(1, bytes), 8).asSlice(0, bytes);
@@ -294,7 +295,7 @@ public final class ActivationCache implements AutoCloseable {
                     };
                     long bytes = tensor.data().byteSize();
                     if (cache.usedBytes + bytes > budgetBytes) {
-                        throw new CacheBudgetException(file + " needs more than the cache budget of " + formatBytes(budgetBytes));
+                        throw new CacheBudgetException(file + " needs more than the cache budget of " + ByteSize.format(budgetBytes));
                     }
                     Arena arena = Arena.ofShared();
                     MemorySegment data = arena.allocate(Math.max(1, bytes), 8).asSlice(0, bytes);
@@ -320,51 +321,5 @@ public final class ActivationCache implements AutoCloseable {
             drop(key);
         }
         closed = true;
-    }
-
-    /** Bytes for people: 512 B, 1.5 KB, 2.0 MB, 3.2 GB (powers of 1024). */
-    public static String formatBytes(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        String[] units = {"KB", "MB", "GB", "TB"};
-        double value = bytes;
-        int unit = -1;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-    }
-
-    /** Reads sizes such as {@code 512MB}, {@code 2g}, {@code 1.5GB} or a plain byte count. */
-    public static long parseBytes(String text) {
-        String s = text.strip().toUpperCase(Locale.ROOT).replace(" ", "");
-        long scale = 1;
-        for (String[] unit : new String[][] {{"TB", "T"}, {"GB", "G"}, {"MB", "M"}, {"KB", "K"}}) {
-            String found = s.endsWith(unit[0]) ? unit[0] : s.endsWith(unit[1]) ? unit[1] : null;
-            if (found != null) {
-                s = s.substring(0, s.length() - found.length());
-                scale = switch (unit[0]) {
-                    case "TB" -> 1L << 40;
-                    case "GB" -> 1L << 30;
-                    case "MB" -> 1L << 20;
-                    default -> 1L << 10;
-                };
-                break;
-            }
-        }
-        if (s.endsWith("B")) {
-            s = s.substring(0, s.length() - 1);
-        }
-        try {
-            double value = Double.parseDouble(s);
-            if (!(value > 0)) {
-                throw new NumberFormatException();
-            }
-            return (long) (value * scale);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size; write e.g. 512MB, 2GB or 1048576");
-        }
     }
 }

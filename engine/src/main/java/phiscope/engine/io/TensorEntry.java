@@ -1,6 +1,5 @@
 package phiscope.engine.io;
 
-import java.util.Arrays;
 import phiscope.engine.tensor.DType;
 
 /** One tensor's header entry in a safetensors file: its dtype, shape and byte range in the data section. */
@@ -16,9 +15,5 @@ public record TensorEntry(String name, DType dtype, int[] shape, long begin, lon
 
     public long byteSize() {
         return end - begin;
-    }
-
-    public String shapeString() {
-        return Arrays.toString(shape);
     }
 }

@@ -9,9 +9,8 @@ import phiscope.engine.tensor.WeightMemory;
  * off the heap, in memory mapped for it ({@link WeightMemory}): a full Phi-2 context holds
  * 1.3 GB, which closing the cache gives back to the system at once, rather than whenever the
  * garbage collector (or the C allocator) gets to it. Keys are laid out
- * {@code [head][head_dim][position]}, so one query's scores over many keys are vectors along the
- * positions; values {@code [head][position][head_dim]}, so the probability-weighted sum runs
- * along the head dimension.
+ * {@code [head][head_dim][position]} and values {@code [head][position][head_dim]}, as
+ * {@link phiscope.engine.tensor.AttentionKernels} reads them.
  */
 public final class KVCache implements AutoCloseable {
 

@@ -69,7 +69,7 @@ public record PhiConfig(
     }
 
     static PhiConfig parse(Path file, JsonNode root) {
-        String modelType = root.path("model_type").asText("phi");
+        String modelType = optionalText(file, root, "model_type", "phi");
         if (modelType.equals("phi-msft") || modelType.equals("mixformer-sequential") || root.has("n_embd")) {
             throw new ModelFormatException(file, "is the old MixFormer layout of Phi (model_type '" + modelType
                     + "'), which phiscope does not read; download " + CURRENT_PHI2);
@@ -82,22 +82,26 @@ public record PhiConfig(
         if (hidden % heads != 0) {
             throw new ModelFormatException(file, "hidden_size " + hidden + " is not divisible by num_attention_heads " + heads);
         }
-        int kvHeads = root.path("num_key_value_heads").isNull() ? heads : root.path("num_key_value_heads").asInt(heads);
+        int kvHeads = optionalInt(file, root, "num_key_value_heads", heads, 1);
         if (kvHeads != heads) {
             throw new ModelFormatException(file, "num_key_value_heads " + kvHeads + " differs from num_attention_heads "
                     + heads + "; grouped-query attention is not supported");
         }
-        if (root.path("qk_layernorm").asBoolean(false)) {
+        if (optionalBoolean(file, root, "qk_layernorm", false)) {
             throw new ModelFormatException(file, "qk_layernorm is true; Phi-2 has no query/key LayerNorm and phiscope does not support it");
         }
-        String act = root.path("hidden_act").asText("gelu_new");
+        String act = optionalText(file, root, "hidden_act", "gelu_new");
         if (!act.equals("gelu_new")) {
             throw new ModelFormatException(file, "hidden_act is '" + act + "'; only gelu_new (Phi-2's) is supported");
         }
         JsonNode rope = root.path("rope_parameters");
-        double theta = rope.path("rope_theta").asDouble(root.path("rope_theta").asDouble(10000.0));
-        double factor = rope.path("partial_rotary_factor").asDouble(root.path("partial_rotary_factor").asDouble(0.5));
-        String ropeType = rope.path("rope_type").asText("default");
+        if (!rope.isMissingNode() && !rope.isNull() && !rope.isObject()) {
+            throw new ModelFormatException(file, "\"rope_parameters\" must be an object, not " + rope);
+        }
+        double theta = optionalPositive(file, rope, "rope_theta", optionalPositive(file, root, "rope_theta", 10000.0));
+        double factor = optionalPositive(file, rope, "partial_rotary_factor",
+                optionalPositive(file, root, "partial_rotary_factor", 0.5));
+        String ropeType = optionalText(file, rope, "rope_type", "default");
         JsonNode scaling = root.path("rope_scaling");
         if (!ropeType.equals("default") || (!scaling.isMissingNode() && !scaling.isNull())) {
             throw new ModelFormatException(file, "uses rope scaling ('" + ropeType + "'); only default rotary embeddings are supported");
@@ -108,19 +112,19 @@ public record PhiConfig(
             throw new ModelFormatException(file, "partial_rotary_factor " + factor + " gives a rotary dimension of "
                     + rotary + " for head_dim " + headDim + "; it must be even and positive");
         }
-        String dtype = root.has("torch_dtype") ? root.get("torch_dtype").asText() : root.has("dtype") ? root.get("dtype").asText() : null;
+        String dtype = optionalText(file, root, "torch_dtype", optionalText(file, root, "dtype", null));
         return new PhiConfig(
                 requiredInt(file, root, "vocab_size"),
                 hidden,
                 requiredInt(file, root, "intermediate_size"),
                 requiredInt(file, root, "num_hidden_layers"),
                 heads,
-                root.path("max_position_embeddings").asInt(2048),
-                (float) root.path("layer_norm_eps").asDouble(1e-5),
+                optionalInt(file, root, "max_position_embeddings", 2048, 1),
+                (float) optionalPositive(file, root, "layer_norm_eps", 1e-5),
                 factor,
                 theta,
-                root.path("tie_word_embeddings").asBoolean(false),
-                root.path("eos_token_id").asInt(50256),
+                optionalBoolean(file, root, "tie_word_embeddings", false),
+                optionalInt(file, root, "eos_token_id", 50256, 0),
                 Optional.ofNullable(dtype));
     }
 
@@ -129,9 +133,54 @@ public record PhiConfig(
         if (node == null || node.isNull()) {
             throw new ModelFormatException(file, "is missing the required key \"" + key + "\"");
         }
-        if (!node.canConvertToInt() || node.asInt() <= 0) {
-            throw new ModelFormatException(file, "\"" + key + "\" must be a positive integer, not " + node);
+        return integer(file, key, node, 1);
+    }
+
+    /** The integer at {@code key}, at least {@code min}, or {@code fallback} when the key is absent or null. */
+    private static int optionalInt(Path file, JsonNode root, String key, int fallback, int min) {
+        JsonNode node = root.get(key);
+        return node == null || node.isNull() ? fallback : integer(file, key, node, min);
+    }
+
+    /** An integer written as one: {@code 128.5}, {@code 128.0} and {@code "128"} are refused, not rounded or parsed. */
+    private static int integer(Path file, String key, JsonNode node, int min) {
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min) {
+            throw new ModelFormatException(file, "\"" + key + "\" must be an integer of at least " + min + ", not " + node);
         }
         return node.asInt();
+    }
+
+    /** The positive finite number at {@code key}, or {@code fallback} when the key is absent or null. */
+    private static double optionalPositive(Path file, JsonNode root, String key, double fallback) {
+        JsonNode node = root.get(key);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isNumber() || !(node.asDouble() > 0) || !Double.isFinite(node.asDouble())) {
+            throw new ModelFormatException(file, "\"" + key + "\" must be a positive number, not " + node);
+        }
+        return node.asDouble();
+    }
+
+    private static boolean optionalBoolean(Path file, JsonNode root, String key, boolean fallback) {
+        JsonNode node = root.get(key);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw new ModelFormatException(file, "\"" + key + "\" must be true or false, not " + node);
+        }
+        return node.asBoolean();
+    }
+
+    private static String optionalText(Path file, JsonNode root, String key, String fallback) {
+        JsonNode node = root.get(key);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            throw new ModelFormatException(file, "\"" + key + "\" must be a string, not " + node);
+        }
+        return node.asText();
     }
 }

@@ -2,11 +2,14 @@ package phiscope.engine.model;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import phiscope.engine.io.Checkpoint;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.Tensor;
 import phiscope.engine.tensor.DType;
+import phiscope.engine.tensor.LayerNorm;
 import phiscope.engine.tensor.Linear;
 import phiscope.engine.tensor.PackedMatrix;
 import phiscope.engine.tensor.RowMajorMatrix;
@@ -21,14 +24,10 @@ import phiscope.engine.tensor.WorkerPool;
  * {@link WeightOptions} say (or are quantized there); the untied embedding, only ever looked up,
  * stays mapped; only the small vectors (biases, LayerNorm parameters) are widened to float32.
  */
-public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalNorm, Linear lmHead) {
-
-    /** LayerNorm parameters. */
-    public record Norm(float[] weight, float[] bias) {
-    }
+public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm finalNorm, Linear lmHead) {
 
     /** One parallel block: one LayerNorm feeding both attention and the MLP. */
-    public record Block(Norm norm, Linear q, Linear k, Linear v, Linear dense, Linear fc1, Linear fc2) {
+    public record Block(LayerNorm norm, Linear q, Linear k, Linear v, Linear dense, Linear fc1, Linear fc2) {
 
         public List<Linear> linears() {
             return List.of(q, k, v, dense, fc1, fc2);
@@ -38,7 +37,7 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
     public static PhiWeights load(Checkpoint checkpoint, PhiConfig config, WeightOptions options, WeightMemory memory,
                                   WorkerPool pool) {
         rejectMixFormer(checkpoint);
-        Loader loader = new Loader(checkpoint, config, options, memory, pool);
+        Loader loader = new Loader(checkpoint, config, options, memory, pool, new HashSet<>());
         int d = config.hiddenSize();
         int m = config.intermediateSize();
         boolean tied = !checkpoint.contains("lm_head.weight");
@@ -62,11 +61,37 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
                     loader.linear(p + "mlp.fc1", m, d),
                     loader.linear(p + "mlp.fc2", d, m)));
         }
-        Norm finalNorm = loader.norm("model.final_layernorm", d);
+        LayerNorm finalNorm = loader.norm("model.final_layernorm", d);
         Linear lmHead = tied
                 ? new Linear(embedding, loader.vector("lm_head.bias", config.vocabSize()))
                 : loader.linear("lm_head", config.vocabSize(), d);
+        rejectUnread(checkpoint, config, loader.read());
         return new PhiWeights(embedding, List.copyOf(blocks), finalNorm, lmHead);
+    }
+
+    /**
+     * A tensor the config does not account for means config and weights disagree (most often
+     * {@code num_hidden_layers} below the checkpoint's blocks): running would silently be another
+     * model. Rotary frequency buffers, which older exports saved and transformers recomputes, are
+     * the one exception.
+     */
+    private static void rejectUnread(Checkpoint checkpoint, PhiConfig config, Set<String> read) {
+        List<String> unread = checkpoint.names().stream()
+                .filter(name -> !read.contains(name) && !name.endsWith("rotary_emb.inv_freq"))
+                .sorted()
+                .toList();
+        if (unread.isEmpty()) {
+            return;
+        }
+        int lastBlock = unread.stream()
+                .map(name -> name.matches("model\\.layers\\.\\d+\\..*") ? Integer.parseInt(name.split("\\.")[2]) : -1)
+                .max(Integer::compare).orElse(-1);
+        String hint = lastBlock >= config.numLayers()
+                ? "; config.json says num_hidden_layers " + config.numLayers() + " but the checkpoint has blocks up to "
+                        + lastBlock + " (set num_hidden_layers to " + (lastBlock + 1) + ")"
+                : "; the config and the weights describe different models";
+        throw new ModelFormatException(checkpoint.directory(), unread.size() + " tensor(s) that config.json does not account for: "
+                + String.join(", ", unread.subList(0, Math.min(5, unread.size()))) + (unread.size() > 5 ? ", ..." : "") + hint);
     }
 
     private static void rejectMixFormer(Checkpoint checkpoint) {
@@ -80,10 +105,11 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
 
     /** Fetches tensors, checks their dtype and shape against the config, and stores matrices as the options say. */
     private record Loader(Checkpoint checkpoint, PhiConfig config, WeightOptions options, WeightMemory memory,
-                          WorkerPool pool) {
+                          WorkerPool pool, Set<String> read) {
 
         Tensor tensor(String name, int... shape) {
             Tensor t = checkpoint.tensor(name);
+            read.add(name);
             if (!t.dtype().isWeightType()) {
                 throw new ModelFormatException(t.file(), "tensor '" + name + "' has unsupported dtype " + t.dtype()
                         + " (supported: F32, F16, BF16)");
@@ -139,8 +165,8 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, Norm finalN
             return new Linear(matrix(prefix + ".weight", out, in), vector(prefix + ".bias", out));
         }
 
-        Norm norm(String prefix, int width) {
-            return new Norm(vector(prefix + ".weight", width), vector(prefix + ".bias", width));
+        LayerNorm norm(String prefix, int width) {
+            return new LayerNorm(vector(prefix + ".weight", width), vector(prefix + ".bias", width), config.layerNormEps());
         }
     }
 

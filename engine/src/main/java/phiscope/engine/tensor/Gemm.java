@@ -38,7 +38,7 @@ final class Gemm {
     static final int TOKENS = 6;
 
     private static final ThreadLocal<float[]> PANEL_BUFFER = ThreadLocal.withInitial(() -> new float[DEPTH * PANEL]);
-    private static final ThreadLocal<float[]> ACCUMULATORS = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch ACCUMULATORS = new ThreadScratch();
     /** The scales of float weights, which are their own values. */
     private static final float[] UNIT_SCALES = unitScales();
 
@@ -55,7 +55,7 @@ final class Gemm {
         int k = w.cols();
         int rows = w.rows();
         float[] panel = PANEL_BUFFER.get();
-        float[] acc = accumulators(tokens * PANEL);
+        float[] acc = ACCUMULATORS.atLeast(tokens * PANEL);
         BlockQuantizedMatrix blocks = w instanceof BlockQuantizedMatrix q ? q : null;
         float[] scales = blocks != null ? BlockQuantizedMatrix.scaleBuffer() : UNIT_SCALES;
         int run = blocks != null ? BLOCK : DEPTH;
@@ -88,15 +88,6 @@ final class Gemm {
     }
 
     /** This thread's accumulator buffer, at least {@code size} floats. */
-    private static float[] accumulators(int size) {
-        float[] buffer = ACCUMULATORS.get();
-        if (buffer.length < size) {
-            buffer = new float[size];
-            ACCUMULATORS.set(buffer);
-        }
-        return buffer;
-    }
-
     /**
      * Six token rows ({@code x} rows {@code xStride} apart) times {@code depth} columns of the
      * decoded panel {@code w} from {@code w0}: each output's run sum, scaled by its row's entry of

@@ -10,10 +10,6 @@ public record Linear(WeightMatrix weight, float[] bias) {
         }
     }
 
-    public int inFeatures() {
-        return weight.cols();
-    }
-
     public int outFeatures() {
         return weight.rows();
     }
@@ -22,9 +18,7 @@ public record Linear(WeightMatrix weight, float[] bias) {
     public void forward(WorkerPool pool, float[] x, int tokens, float[] y) {
         int out = outFeatures();
         int panels = weight.panels();
-        pool.run(pool.chunksFor(panels), (chunk, chunks) -> {
-            int first = WorkerPool.start(panels, chunk, chunks, 1);
-            int end = WorkerPool.start(panels, chunk + 1, chunks, 1);
+        pool.forEachRange(panels, (first, end) -> {
             weight.multiply(x, tokens, y, first, end);
             int start = first * WeightMatrix.PANEL;
             int length = Math.min(out, end * WeightMatrix.PANEL) - start;

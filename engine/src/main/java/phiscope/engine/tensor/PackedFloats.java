@@ -106,9 +106,9 @@ public final class PackedFloats extends PackedMatrix {
         float[] tile = TILE.get();
         for (int p = firstPanel; p < endPanel; p++) {
             switch (dtype) {
-                case F16 -> finiteHalvesTimes(x, panelOffset(p), tile);
-                case BF16 -> brainHalvesTimes(x, panelOffset(p), tile);
-                default -> singlesTimes(x, panelOffset(p), tile);
+                case F16 -> f16PanelTimesVector(x, panelOffset(p), tile);
+                case BF16 -> bf16PanelTimesVector(x, panelOffset(p), tile);
+                default -> f32PanelTimesVector(x, panelOffset(p), tile);
             }
             storeRows(tile, p, y);
         }
@@ -120,7 +120,7 @@ public final class PackedFloats extends PackedMatrix {
      * zero and added in, as {@link Gemm} sums. The decode is written out: C2 does not always
      * inline a helper that returns a vector, and a vector it does not inline is boxed.
      */
-    private void finiteHalvesTimes(float[] x, long at, float[] tile) {
+    private void f16PanelTimesVector(float[] x, long at, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
@@ -159,7 +159,7 @@ public final class PackedFloats extends PackedMatrix {
     }
 
     /** {@code tile = W x} over the BF16 panel at {@code at}, summed as {@link Gemm} sums: a bfloat16 is the upper half of its float32. */
-    private void brainHalvesTimes(float[] x, long at, float[] tile) {
+    private void bf16PanelTimesVector(float[] x, long at, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
@@ -190,7 +190,7 @@ public final class PackedFloats extends PackedMatrix {
     }
 
     /** {@code tile = W x} over the F32 panel at {@code at}, summed as {@link Gemm} sums. */
-    private void singlesTimes(float[] x, long at, float[] tile) {
+    private void f32PanelTimesVector(float[] x, long at, float[] tile) {
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
         for (int k0 = 0; k0 < cols; k0 += Gemm.DEPTH) {
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;

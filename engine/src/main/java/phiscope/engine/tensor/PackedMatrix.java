@@ -39,9 +39,7 @@ public abstract sealed class PackedMatrix extends WeightMatrix permits PackedFlo
             }
         };
         int panels = packed.panels();
-        pool.run(pool.chunksFor(panels), (chunk, chunks) -> {
-            int from = WorkerPool.start(panels, chunk, chunks, 1);
-            int to = WorkerPool.start(panels, chunk + 1, chunks, 1);
+        pool.forEachRange(panels, (from, to) -> {
             for (int p = from; p < to; p++) {
                 packed.packPanel(source, p);
             }

@@ -50,11 +50,6 @@ public final class WeightMemory implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private long allocated;
 
-    /** Whether blocks come from huge-page-advised anonymous mappings (else: plain arena memory). */
-    public static boolean hugePages() {
-        return NATIVE.isPresent();
-    }
-
     /** A zeroed block of {@code bytes}, 2 MB aligned where huge pages are used. */
     public synchronized MemorySegment allocate(long bytes) {
         allocated += bytes;

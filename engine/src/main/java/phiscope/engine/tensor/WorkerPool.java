@@ -5,19 +5,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of threads that run one data-parallel task at a time, split into chunks that the
- * calling thread and the workers take from a shared counter. The caller never waits for a worker
- * that has not started: on a busy machine it simply does more of the chunks itself. Workers spin
- * briefly before parking, so the many short kernels of a decode step do not pay a wake-up each.
+ * A fixed set of threads that run one data-parallel task at a time: the range {@code [0, n)} is
+ * split into chunks that the calling thread and the workers take from a shared counter. The
+ * caller never waits for a worker that has not started: on a busy machine it simply does more of
+ * the chunks itself. Workers spin briefly before parking, so the many short kernels of a decode
+ * step do not pay a wake-up each.
  * A run allocates nothing: the counter carries the run's generation beside the chunks left, so a
  * worker that wakes late finds its generation gone and can never take a chunk of a later task.
  */
 public final class WorkerPool implements AutoCloseable {
 
-    /** One chunk of a data-parallel task. */
+    /** The part {@code [from, to)} of a data-parallel task over {@code [0, n)}. */
     @FunctionalInterface
-    public interface Task {
-        void run(int chunk, int chunks);
+    public interface RangeTask {
+        void run(int from, int to);
     }
 
     /** Chunks per thread: enough to balance uneven progress, few enough to keep chunks large. */
@@ -28,8 +29,9 @@ public final class WorkerPool implements AutoCloseable {
     /** The current run's generation (upper 32 bits) and how many of its chunks are still to take (lower 32 bits). */
     private final AtomicLong ticket = new AtomicLong();
     private final AtomicInteger done = new AtomicInteger();
-    /** The current run's task and chunk count, published by the write of its ticket. */
-    private Task task;
+    /** The current run's task, range and chunk count, published by the write of its ticket. */
+    private RangeTask task;
+    private int n;
     private int chunks;
     private volatile Throwable failure;
     private volatile boolean closed;
@@ -48,27 +50,27 @@ public final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** How many chunks to split work of {@code units} (rows, heads, ...) into. */
-    public int chunksFor(int units) {
-        return Math.max(1, Math.min(units, threads() * CHUNKS_PER_THREAD));
-    }
-
-    /** Runs chunks {@code 0 .. chunks-1} of {@code task} on the pool and returns when all are done. */
-    public synchronized void run(int chunks, Task task) {
-        if (chunks < 0) {
-            throw new IllegalArgumentException("chunks must not be negative, was " + chunks);
-        }
-        if (workers.length == 0 || chunks == 1) {
-            for (int c = 0; c < chunks; c++) {
-                task.run(c, chunks);
-            }
-            return;
+    /**
+     * Runs {@code task} over {@code [0, n)} (rows, panels, heads, ...) in contiguous ranges on the
+     * pool and returns when all are done.
+     */
+    public synchronized void forEachRange(int n, RangeTask task) {
+        if (n < 0) {
+            throw new IllegalArgumentException("a range cannot have a negative length, was " + n);
         }
         if (closed) {
             throw new IllegalStateException("the worker pool is closed");
         }
+        int chunks = Math.min(n, threads() * CHUNKS_PER_THREAD);
+        if (workers.length == 0 || chunks <= 1) {
+            if (n > 0) {
+                task.run(0, n);
+            }
+            return;
+        }
         // Every chunk of the last run is done, so no worker still writes these.
         this.task = task;
+        this.n = n;
         this.chunks = chunks;
         failure = null;
         done.set(0);
@@ -113,8 +115,9 @@ public final class WorkerPool implements AutoCloseable {
             if (!ticket.compareAndSet(t, t - 1)) {
                 continue;
             }
+            int chunk = chunks - (int) t;
             try {
-                task.run(chunks - (int) t, chunks);
+                task.run(start(chunk), start(chunk + 1));
             } catch (Throwable e) {
                 failure = e;
             }
@@ -140,10 +143,9 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Where chunk {@code chunk} of {@code chunks} starts in {@code [0, n)}, at a multiple of {@code align}. */
-    public static int start(int n, int chunk, int chunks, int align) {
-        int blocks = (n + align - 1) / align;
-        return Math.min(n, (int) ((long) blocks * chunk / chunks) * align);
+    /** Where chunk {@code chunk} of the current run starts in {@code [0, n)}: chunks differ in length by one at most. */
+    private int start(int chunk) {
+        return (int) ((long) n * chunk / chunks);
     }
 
     @Override

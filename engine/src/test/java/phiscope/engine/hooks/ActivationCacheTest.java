@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.ByteSize;
 import phiscope.engine.Fixtures;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
@@ -56,9 +57,9 @@ class ActivationCacheTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ActivationCache.bytesNeeded(
                 HookSelector.parseAll(List.of("blocks.0.hook_resid_post[pos=8]")), c, ActivationCache.Precision.F32, 8));
-        assertEquals(512L << 20, ActivationCache.parseBytes("512MB"));
-        assertEquals(3L << 29, ActivationCache.parseBytes("1.5g"));
-        assertThrows(IllegalArgumentException.class, () -> ActivationCache.parseBytes("lots"));
+        assertEquals(512L << 20, ByteSize.parse("512MB"));
+        assertEquals(3L << 29, ByteSize.parse("1.5g"));
+        assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("lots"));
     }
 
     @Test

@@ -60,6 +60,35 @@ class CheckpointErrorsTest {
     }
 
     @Test
+    void numbersOfTheWrongKindAreRefusedNotRoundedOrDefaulted() throws IOException {
+        Path model = copyOfTiny("numbers");
+        String original = Files.readString(model.resolve("config.json"));
+        Files.writeString(model.resolve("config.json"), changed(original, "\"max_position_embeddings\": 160", "\"max_position_embeddings\": -1"));
+        assertLoadError(model, "config.json", "\"max_position_embeddings\" must be an integer of at least 1, not -1");
+        Files.writeString(model.resolve("config.json"), changed(original, "\"hidden_size\": 80", "\"hidden_size\": 80.5"));
+        assertLoadError(model, "config.json", "\"hidden_size\" must be an integer of at least 1, not 80.5");
+        Files.writeString(model.resolve("config.json"), changed(original, "\"hidden_size\": 80", "\"hidden_size\": \"80\""));
+        assertLoadError(model, "config.json", "\"hidden_size\" must be an integer of at least 1, not \"80\"");
+        Files.writeString(model.resolve("config.json"), changed(original, "\"layer_norm_eps\": 1e-05", "\"layer_norm_eps\": \"x\""));
+        assertLoadError(model, "config.json", "\"layer_norm_eps\" must be a positive number, not \"x\"");
+        Files.writeString(model.resolve("config.json"), changed(original, "\"tie_word_embeddings\": false", "\"tie_word_embeddings\": \"no\""));
+        assertLoadError(model, "config.json", "\"tie_word_embeddings\" must be true or false, not \"no\"");
+    }
+
+    @Test
+    void tensorsTheConfigDoesNotAccountForAreAnError() throws IOException {
+        Path model = copyOfTiny("fewer-layers");
+        editConfig(model, json -> changed(json, "\"num_hidden_layers\": 3", "\"num_hidden_layers\": 2"));
+        assertLoadError(model, "fewer-layers", "tensor(s) that config.json does not account for: model.layers.2.",
+                "num_hidden_layers 2 but the checkpoint has blocks up to 2 (set num_hidden_layers to 3)");
+
+        Path extra = dir.resolve("extra");
+        rewriteWithExtra(Fixtures.tiny("float32"), extra, "model.layers.0.self_attn.q_norm.weight");
+        assertLoadError(extra, "extra", "1 tensor(s) that config.json does not account for: model.layers.0.self_attn.q_norm.weight",
+                "the config and the weights describe different models");
+    }
+
+    @Test
     void oldMixFormerLayoutSaysWhatToDownload() throws IOException {
         Path old = copyOfTiny("mixformer-config");
         editConfig(old, json -> changed(json, "\"model_type\": \"phi\"", "\"model_type\": \"phi-msft\""));
@@ -152,6 +181,22 @@ class CheckpointErrorsTest {
     private static String changed(String text, String target, String replacement) {
         assertTrue(text.contains(target), "expected to find " + target);
         return text.replace(target, replacement);
+    }
+
+    /** Rewrites a checkpoint into one file with one more tensor (a copy of the final LayerNorm's weight) named {@code extraName}. */
+    private static void rewriteWithExtra(Path from, Path to, String extraName) throws IOException {
+        Files.createDirectories(to);
+        Files.copy(from.resolve("config.json"), to.resolve("config.json"));
+        try (Checkpoint source = Checkpoint.open(from)) {
+            List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
+            for (String name : source.names()) {
+                Tensor t = source.tensor(name);
+                entries.add(new SafeTensorsWriter.Entry(name, t.dtype(), t.shape(), segment -> segment.copyFrom(t.data())));
+            }
+            Tensor norm = source.tensor("model.final_layernorm.weight");
+            entries.add(new SafeTensorsWriter.Entry(extraName, norm.dtype(), norm.shape(), segment -> segment.copyFrom(norm.data())));
+            SafeTensorsWriter.write(to.resolve("model.safetensors"), Map.of(), entries);
+        }
     }
 
     /** Rewrites a checkpoint into one file, renaming tensors (or dropping them where the rename gives null). */

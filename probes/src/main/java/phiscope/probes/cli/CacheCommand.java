@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import phiscope.engine.ByteSize;
 import phiscope.engine.Phi;
 import phiscope.engine.cli.ModelOptions;
 import phiscope.engine.hooks.ActivationCache;
@@ -51,7 +52,7 @@ public final class CacheCommand implements Callable<Integer> {
     public Integer call() {
         List<HookSelector> selection = HookSelector.parseAll(selectors);
         try (Phi phi = model.load();
-             ActivationCache cache = ActivationCache.withBudget(ActivationCache.parseBytes(budget), ActivationCache.Precision.parse(dtype))) {
+             ActivationCache cache = ActivationCache.withBudget(ByteSize.parse(budget), ActivationCache.Precision.parse(dtype))) {
             List<int[]> encoded = prompts.stream().map(phi::encode).toList();
             for (int i = 0; i < encoded.size(); i++) {
                 if (encoded.get(i).length == 0) {
@@ -68,8 +69,8 @@ public final class CacheCommand implements Callable<Integer> {
                 phi.model().forward(encoded.get(i), hooks, PhiModel.Logits.NONE);
                 checks.add(prefix + check.report());
             }
-            Table table = Table.create("activation cache (" + cache.precision() + ", " + ActivationCache.formatBytes(cache.usedBytes())
-                    + " of " + ActivationCache.formatBytes(cache.budgetBytes()) + ")",
+            Table table = Table.create("activation cache (" + cache.precision() + ", " + ByteSize.format(cache.usedBytes())
+                    + " of " + ByteSize.format(cache.budgetBytes()) + ")",
                     StringColumn.create("name"), StringColumn.create("shape"), LongColumn.create("bytes"));
             for (String name : cache.names()) {
                 int[] shape = cache.shape(name);

@@ -10,7 +10,6 @@ import phiscope.engine.hooks.HookSite;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
-import phiscope.engine.model.PhiWeights;
 import phiscope.engine.tensor.Ops;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -23,9 +22,6 @@ import tech.tablesaw.api.Table;
  * position. After the last block this is exactly the model's output.
  */
 public final class LogitLens {
-
-    /** Rows unembedded at once: the logits buffer stays small on a 51200-token vocabulary. */
-    private static final int ROWS_PER_CHUNK = 32;
 
     /** A predicted token with its probability. */
     public record Prediction(int id, String text, double probability) {
@@ -130,29 +126,20 @@ public final class LogitLens {
                 throw new IllegalArgumentException("position " + position + " is out of range for " + tokens.length + " tokens");
             }
         }
-        int vocab = c.vocabSize();
-        PhiWeights w = model.weights();
-        int chunk = Math.max(1, Math.min(ROWS_PER_CHUNK, positions.length));
-        float[] rows = new float[chunk * d];
-        float[] normalized = new float[chunk * d];
-        float[] logits = new float[chunk * vocab];
         List<Cell> cells = new ArrayList<>();
+        float[] rows = new float[positions.length * d];
+        float[] normalized = new float[positions.length * d];
         for (int s = 0; s < streams.size(); s++) {
             String stage = s == 0 ? "embed" : "blocks." + (s - 1);
-            // The positions of a stage are unembedded a chunk at a time: one pass over lm_head serves many rows.
-            for (int first = 0; first < positions.length; first += chunk) {
-                int count = Math.min(chunk, positions.length - first);
-                for (int r = 0; r < count; r++) {
-                    System.arraycopy(streams.get(s), positions[first + r] * d, rows, r * d, d);
-                }
-                Ops.layerNorm(rows, count, d, w.finalNorm().weight(), w.finalNorm().bias(), c.layerNormEps(), normalized);
-                w.lmHead().forward(model.pool(), normalized, count, logits);
-                for (int r = 0; r < count; r++) {
-                    int position = positions[first + r];
-                    cells.add(cell(stage, position, tokenText.apply(tokens[position]), logits, r * vocab, vocab, topK,
-                            vocabularyLimit, target, tokenText));
-                }
+            for (int r = 0; r < positions.length; r++) {
+                System.arraycopy(streams.get(s), positions[r] * d, rows, r * d, d);
             }
+            model.weights().finalNorm().apply(rows, positions.length, normalized);
+            model.unembed(normalized, 0, positions.length, (r, logits, offset) -> {
+                int position = positions[r];
+                cells.add(cell(stage, position, tokenText.apply(tokens[position]), logits, offset, c.vocabSize(), topK,
+                        vocabularyLimit, target, tokenText));
+            });
         }
         return new Result(cells, target, target >= 0 ? tokenText.apply(target) : "");
     }

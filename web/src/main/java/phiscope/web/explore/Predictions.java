@@ -1,13 +1,11 @@
 package phiscope.web.explore;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
-import phiscope.engine.tensor.Linear;
 import phiscope.engine.tensor.Ops;
 import phiscope.web.server.Job;
 
@@ -23,9 +21,6 @@ final class Predictions {
     record PositionPredictions(int position, Float nextTokenProbability, List<Prediction> top) {
     }
 
-    /** Unembedding this many rows at a time keeps the logits buffer small for long prompts on a 51200-token vocabulary. */
-    private static final int ROWS_PER_CHUNK = 32;
-
     private final Phi phi;
     private final ActivationStore store;
 
@@ -36,25 +31,14 @@ final class Predictions {
 
     List<PositionPredictions> at(Job job, int[] ids, int k) {
         ActivationCache.Entry normalized = store.capture(job, ids, HookPoint.global(HookSite.LN_FINAL));
-        int d = phi.config().hiddenSize();
-        int vocab = phi.config().vocabSize();
         int limit = phi.vocabularyLimit();
-        Linear unembed = phi.model().weights().lmHead();
-        float[] logits = new float[Math.min(ROWS_PER_CHUNK, ids.length) * vocab];
         List<PositionPredictions> positions = new ArrayList<>(ids.length);
-        for (int first = 0; first < ids.length; first += ROWS_PER_CHUNK) {
+        phi.model().unembed(normalized.data(), 0, ids.length, (t, logits, base) -> {
             job.throwIfStopped();
-            int rows = Math.min(ROWS_PER_CHUNK, ids.length - first);
-            float[] x = Arrays.copyOfRange(normalized.data(), first * d, (first + rows) * d);
-            unembed.forward(phi.model().pool(), x, rows, logits);
-            for (int r = 0; r < rows; r++) {
-                int t = first + r;
-                int base = r * vocab;
-                float logNormalizer = Ops.logSumExp(logits, base, limit);
-                Float next = t + 1 < ids.length ? (float) Math.exp(logits[base + ids[t + 1]] - logNormalizer) : null;
-                positions.add(new PositionPredictions(t, next, top(logits, base, limit, k, logNormalizer)));
-            }
-        }
+            float logNormalizer = Ops.logSumExp(logits, base, limit);
+            Float next = t + 1 < ids.length ? (float) Math.exp(logits[base + ids[t + 1]] - logNormalizer) : null;
+            positions.add(new PositionPredictions(t, next, top(logits, base, limit, k, logNormalizer)));
+        });
         return positions;
     }
 

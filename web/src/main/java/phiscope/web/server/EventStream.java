@@ -46,10 +46,6 @@ public final class EventStream {
         return write(": waiting\n\n");
     }
 
-    public boolean isOpen() {
-        return open;
-    }
-
     private synchronized boolean write(String text) {
         if (!open) {
             return false;

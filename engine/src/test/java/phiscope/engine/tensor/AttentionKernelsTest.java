@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class OpsTest {
+class AttentionKernelsTest {
 
     @Test
     void dotsAlongColumnsAreExactSumsWithTheSameBitsForEveryColumnCount() {
@@ -21,7 +21,7 @@ class OpsTest {
         float scale = 0.125f;
         int count = stride - 1;
         float[] all = new float[count];
-        Ops.dotsAlongColumns(x, 3, depth, MemorySegment.ofArray(m), 2, stride, count, scale, all, 0);
+        AttentionKernels.dotsAlongColumns(x, 3, depth, MemorySegment.ofArray(m), 2, stride, count, scale, all, 0);
         for (int j = 0; j < count; j++) {
             double exact = 0;
             for (int d = 0; d < depth; d++) {
@@ -33,7 +33,7 @@ class OpsTest {
         for (int first : new int[] {0, 1, 17}) {
             for (int n = 1; first + n <= count; n += 7) {
                 float[] part = new float[n];
-                Ops.dotsAlongColumns(x, 3, depth, MemorySegment.ofArray(m), 2 + first, stride, n, scale, part, 0);
+                AttentionKernels.dotsAlongColumns(x, 3, depth, MemorySegment.ofArray(m), 2 + first, stride, n, scale, part, 0);
                 for (int j = 0; j < n; j++) {
                     assertEquals(Float.floatToRawIntBits(all[first + j]), Float.floatToRawIntBits(part[j]),
                             "column " + (first + j) + " of " + n + " from " + first);
@@ -54,11 +54,11 @@ class OpsTest {
             int outStride = count + 11;
             float[] four = new float[4 * outStride];
             Arrays.fill(four, Float.NaN);
-            Ops.fourDotsAlongColumns(x, 3, xStride, depth, m, 2, stride, count, 0.25f, four, 0, outStride);
+            AttentionKernels.fourDotsAlongColumns(x, 3, xStride, depth, m, 2, stride, count, 0.25f, four, 0, outStride);
             for (int r = 0; r < 4; r++) {
                 // Row r scores count + r columns, and leaves the rest of its row alone.
                 float[] alone = new float[count + r];
-                Ops.dotsAlongColumns(x, 3 + r * xStride, depth, m, 2, stride, count + r, 0.25f, alone, 0);
+                AttentionKernels.dotsAlongColumns(x, 3 + r * xStride, depth, m, 2, stride, count + r, 0.25f, alone, 0);
                 for (int j = 0; j < count + r; j++) {
                     assertEquals(Float.floatToRawIntBits(alone[j]), Float.floatToRawIntBits(four[r * outStride + j]),
                             "query " + r + " column " + j + " of " + (count + r));
@@ -81,15 +81,15 @@ class OpsTest {
             float[] weights = WeightMatrixTest.gaussians(4 * wStride, random);
             int outStride = width + 5;
             float[] four = new float[4 * outStride];
-            Ops.fourWeightedSums(weights, 0, wStride, count, v, 1, stride, four, 0, outStride, width);
+            AttentionKernels.fourWeightedSums(weights, 0, wStride, count, v, 1, stride, four, 0, outStride, width);
             for (int r = 0; r < 4; r++) {
                 // Row r sums count + r value vectors, as a causal prompt's rows do.
                 float[] alone = new float[width];
-                Ops.weightedSum(weights, r * wStride, count + r, v, 1, stride, alone, 0, width);
+                AttentionKernels.weightedSum(weights, r * wStride, count + r, v, 1, stride, alone, 0, width);
                 // The same sum run over the first 17 keys, then continued over the rest.
                 float[] continued = new float[width];
-                Ops.weightedSum(weights, r * wStride, 17, v, 1, stride, continued, 0, width);
-                Ops.addWeightedSum(weights, r * wStride + 17, count + r - 17, v, 1 + 17L * stride, stride, continued, 0, width);
+                AttentionKernels.weightedSum(weights, r * wStride, 17, v, 1, stride, continued, 0, width);
+                AttentionKernels.addWeightedSum(weights, r * wStride + 17, count + r - 17, v, 1 + 17L * stride, stride, continued, 0, width);
                 for (int i = 0; i < width; i++) {
                     double exact = 0;
                     for (int j = 0; j < count + r; j++) {
