@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import phiscope.engine.io.ModelFormatException;
 
 /**
@@ -163,24 +165,23 @@ public record PhiConfig(
     }
 
     private static boolean optionalBoolean(Path file, JsonNode root, String key, boolean fallback) {
-        JsonNode node = root.get(key);
-        if (node == null || node.isNull()) {
-            return fallback;
-        }
-        if (!node.isBoolean()) {
-            throw new ModelFormatException(file, "\"" + key + "\" must be true or false, not " + node);
-        }
-        return node.asBoolean();
+        return optional(file, root, key, fallback, JsonNode::isBoolean, JsonNode::asBoolean, "true or false");
     }
 
     private static String optionalText(Path file, JsonNode root, String key, String fallback) {
+        return optional(file, root, key, fallback, JsonNode::isTextual, JsonNode::asText, "a string");
+    }
+
+    /** The value at {@code key} if it is of the kind {@code accepts} checks, {@code fallback} when absent or null, else an error. */
+    private static <T> T optional(Path file, JsonNode root, String key, T fallback, Predicate<JsonNode> accepts,
+                                  Function<JsonNode, T> value, String kind) {
         JsonNode node = root.get(key);
         if (node == null || node.isNull()) {
             return fallback;
         }
-        if (!node.isTextual()) {
-            throw new ModelFormatException(file, "\"" + key + "\" must be a string, not " + node);
+        if (!accepts.test(node)) {
+            throw new ModelFormatException(file, "\"" + key + "\" must be " + kind + ", not " + node);
         }
-        return node.asText();
+        return value.apply(node);
     }
 }

@@ -83,7 +83,7 @@ class CheckpointErrorsTest {
                 "num_hidden_layers 2 but the checkpoint has blocks up to 2 (set num_hidden_layers to 3)");
 
         Path extra = dir.resolve("extra");
-        rewriteWithExtra(Fixtures.tiny("float32"), extra, "model.layers.0.self_attn.q_norm.weight");
+        rewrite(Fixtures.tiny("float32"), extra, name -> name, "model.layers.0.self_attn.q_norm.weight");
         assertLoadError(extra, "extra", "1 tensor(s) that config.json does not account for: model.layers.0.self_attn.q_norm.weight",
                 "the config and the weights describe different models");
     }
@@ -183,24 +183,13 @@ class CheckpointErrorsTest {
         return text.replace(target, replacement);
     }
 
-    /** Rewrites a checkpoint into one file with one more tensor (a copy of the final LayerNorm's weight) named {@code extraName}. */
-    private static void rewriteWithExtra(Path from, Path to, String extraName) throws IOException {
-        Files.createDirectories(to);
-        Files.copy(from.resolve("config.json"), to.resolve("config.json"));
-        try (Checkpoint source = Checkpoint.open(from)) {
-            List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
-            for (String name : source.names()) {
-                Tensor t = source.tensor(name);
-                entries.add(new SafeTensorsWriter.Entry(name, t.dtype(), t.shape(), segment -> segment.copyFrom(t.data())));
-            }
-            Tensor norm = source.tensor("model.final_layernorm.weight");
-            entries.add(new SafeTensorsWriter.Entry(extraName, norm.dtype(), norm.shape(), segment -> segment.copyFrom(norm.data())));
-            SafeTensorsWriter.write(to.resolve("model.safetensors"), Map.of(), entries);
-        }
-    }
-
     /** Rewrites a checkpoint into one file, renaming tensors (or dropping them where the rename gives null). */
     static void rewrite(Path from, Path to, UnaryOperator<String> rename) throws IOException {
+        rewrite(from, to, rename, null);
+    }
+
+    /** {@link #rewrite}, plus, if {@code extraName} is not null, a copy of the final LayerNorm's weight under that name. */
+    private static void rewrite(Path from, Path to, UnaryOperator<String> rename, String extraName) throws IOException {
         Files.createDirectories(to);
         Files.copy(from.resolve("config.json"), to.resolve("config.json"));
         try (Checkpoint source = Checkpoint.open(from)) {
@@ -211,6 +200,10 @@ class CheckpointErrorsTest {
                     Tensor t = source.tensor(name);
                     entries.add(new SafeTensorsWriter.Entry(renamed, t.dtype(), t.shape(), segment -> segment.copyFrom(t.data())));
                 }
+            }
+            if (extraName != null) {
+                Tensor norm = source.tensor("model.final_layernorm.weight");
+                entries.add(new SafeTensorsWriter.Entry(extraName, norm.dtype(), norm.shape(), segment -> segment.copyFrom(norm.data())));
             }
             SafeTensorsWriter.write(to.resolve("model.safetensors"), Map.of(), entries);
         }
