@@ -1,6 +1,7 @@
 package phiscope.benchmarks.compare;
 
 import java.util.function.DoubleSupplier;
+import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.KVCache;
 import phiscope.engine.model.PhiModel;
 
@@ -32,7 +33,8 @@ public final class DecodeWorkload implements DoubleSupplier {
         }
         int token = (position * 7919 + 11) % model.config().vocabSize();
         long start = System.nanoTime();
-        model.forward(new int[] {token}, cache, PhiModel.Logits.LAST);
+        // An empty registry, not the no-hook overload, so that baselines from before that overload still link.
+        model.forward(new int[] {token}, cache, new Hooks(model.config()), PhiModel.Logits.LAST);
         position++;
         return (System.nanoTime() - start) / 1e9;
     }

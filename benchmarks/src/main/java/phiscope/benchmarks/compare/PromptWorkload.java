@@ -2,6 +2,7 @@ package phiscope.benchmarks.compare;
 
 import java.nio.file.Path;
 import java.util.function.DoubleSupplier;
+import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.WeightOptions;
 
@@ -33,7 +34,8 @@ public final class PromptWorkload implements DoubleSupplier {
     @Override
     public double getAsDouble() {
         long start = System.nanoTime();
-        model.forward(tokens, PhiModel.Logits.LAST);
+        // An empty registry, not the no-hook overload, so that baselines from before that overload still link.
+        model.forward(tokens, new Hooks(model.config()), PhiModel.Logits.LAST);
         return (System.nanoTime() - start) / 1e9;
     }
 }
