@@ -41,4 +41,21 @@ var ablation = Ablation.zero(HookPoint.inBlock(top.layer(), HookSite.Z), new int
 var ablated = HeadDetector.run(phi.model(), pool, 32, 8, 0, phi.endOfText(),
         () -> phi.newHooks().add(ablation.point(), ablation), Progress.NONE);
 System.out.printf("repeated-copy loss: %.3f nats with the head, %.3f without it%n", known.secondCopyLoss(), ablated.secondCopyLoss());
+
+// 4. The head's own pattern on one repeated sequence: from each token of the second copy, how much
+//    attention goes to the token after that token's first occurrence, 31 positions back?
+var random = new java.util.Random(1);
+int[] repeated = new int[1 + 2 * 32];
+repeated[0] = phi.endOfText();
+for (int i = 0; i < 32; i++) {
+    repeated[1 + i] = repeated[33 + i] = pool[random.nextInt(pool.length)];
+}
+String patternHook = "blocks." + top.layer() + ".attn.hook_pattern";
+var pattern = phi.runWithCache(repeated, patternHook + "[head=" + top.head() + "]").cache().get(patternHook);   // [1, T, T]
+double onTarget = 0;
+for (int q = 33; q < repeated.length; q++) {
+    onTarget += pattern.get(0, q, q - 31);
+}
+System.out.printf("L%dH%d puts %.3f of its attention, on average, on the token after the earlier occurrence%n",
+        top.layer(), top.head(), onTarget / 32);
 phi.close();

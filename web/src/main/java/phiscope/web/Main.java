@@ -2,15 +2,19 @@ package phiscope.web;
 
 import java.io.UncheckedIOException;
 import phiscope.engine.cli.EngineCommands;
+import phiscope.engine.cli.UsageHelpCommand;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.probes.cli.ProbeCommands;
 import phiscope.toxicity.cli.AuditCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code phiscope} command line: composes the subcommands each module contributes. */
-@Command(name = "phiscope", mixinStandardHelpOptions = true, version = "phiscope 0.1.0",
-        description = "A safety and interpretability workbench for Microsoft's Phi-2.")
+/**
+ * The {@code phiscope} command line: composes the subcommands each module contributes. Its scope is inherited, so
+ * every subcommand takes {@code -h}/{@code --help} and {@code -V} without declaring them.
+ */
+@Command(name = "phiscope", mixinStandardHelpOptions = true, version = "phiscope 0.1.0", scope = CommandLine.ScopeType.INHERIT,
+        description = "A safety and interpretability workbench for Microsoft's Phi-2.", subcommands = UsageHelpCommand.class)
 public final class Main {
 
     public static void main(String[] args) {

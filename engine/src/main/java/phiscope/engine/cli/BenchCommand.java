@@ -14,9 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", description = {
-    "Measure the engine like llama-bench: load time, prompt processing, decoding, peak memory; and, in the",
-    "same run, this machine's read bandwidth (of a 1 GB probe and of the model's own weights) and FMA peak,",
-    "so that each speed is also a fraction of its bound."})
+    "Measure the engine like llama-bench: load time, prompt processing, decoding and peak memory.",
+    "The same run measures this machine's read bandwidth (of a 1 GB probe and of the model's own weights) and FMA peak, "
+        + "so that each speed is also a fraction of its bound."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Mixin

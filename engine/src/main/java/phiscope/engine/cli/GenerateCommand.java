@@ -11,8 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", description = {
-    "Continue a prompt, streaming tokens as they come. Greedy unless --temperature is above 0;",
-    "stops at <|endoftext|> or after --max-tokens."})
+    "Continue a prompt, streaming tokens as they come.",
+    "Greedy unless --temperature is above 0; stops at <|endoftext|> or after --max-tokens."})
 public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin

@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "synth", description = {
-    "Write a random checkpoint with Phi-2's exact tensor names, shapes and dtype (float16, two shards",
-    "with an index, like the Hugging Face download) plus the tokenizer, for speed and memory tests."})
+    "Write a random checkpoint with Phi-2's exact tensor names, shapes and dtype, for speed and memory tests.",
+    "It is float16 in two shards with an index, like the Hugging Face download, and comes with the tokenizer."})
 public final class SynthCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory to write (created if missing).")

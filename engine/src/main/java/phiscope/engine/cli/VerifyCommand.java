@@ -11,8 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", description = {
-    "Compare the engine with a Hugging Face reference file: every activation, the logits, the greedy",
-    "continuation and the KV-cached decode. Prints one line per tensor and a PASS/FAIL summary; exit code 1 on FAIL."})
+    "Compare the engine with a Hugging Face reference file: every activation, the logits, the greedy continuation and the KV-cached decode.",
+    "Prints one line per tensor and a PASS/FAIL summary; exit code 1 on FAIL."})
 public final class VerifyCommand implements Callable<Integer> {
 
     @Mixin

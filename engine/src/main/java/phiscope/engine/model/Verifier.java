@@ -16,7 +16,7 @@ import phiscope.engine.io.SafeTensorsFile;
 import phiscope.engine.io.Tensor;
 
 /**
- * Compares the engine with a Hugging Face reference file (see {@code shared/fixtures/README.md}):
+ * Compares the engine with a Hugging Face reference file (see {@code engine/src/test/resources/fixtures/README.md}):
  * for each sequence {@code s{k}}, every recorded activation and the logits of a prefill, the
  * greedy continuation, and the KV-cached decode of the greedy tokens row by row.
  */

@@ -23,9 +23,9 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 @Command(name = "cache", description = {
-    "Run prompts and keep the selected activations within a byte budget (checked before running), off-heap,",
-    "in float32 or float16; print what was kept, check the residual identity, and save as safetensors",
-    "(tensor names = hook names, prefixed s0., s1., ... when there are several prompts)."})
+    "Run prompts and keep the selected activations off-heap, within a byte budget checked before running.",
+    "Keeps them in float32 or float16, prints what was kept, checks the residual identity and saves them as safetensors "
+        + "(tensor names = hook names, prefixed s0., s1., ... when there are several prompts)."})
 public final class CacheCommand implements Callable<Integer> {
 
     @Mixin
@@ -34,9 +34,9 @@ public final class CacheCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "A prompt; repeat for a batch.")
     List<String> prompts;
 
-    @Option(names = "--select", paramLabel = "SELECTOR", description = {
-        "What to keep; repeatable. Names with * and slices: 'blocks.*.hook_resid_post', 'blocks.0:2.hook_mlp_out',",
-        "'blocks.3.attn.hook_pattern[head=2]', 'blocks.*.mlp.hook_post[pos=-1]' (default: blocks.*.hook_resid_post)."})
+    @Option(names = "--select", paramLabel = "SELECTOR", description = "What to keep; repeatable. Names with * and slices: "
+            + "'blocks.*.hook_resid_post', 'blocks.0:2.hook_mlp_out', 'blocks.3.attn.hook_pattern[head=2]', "
+            + "'blocks.*.mlp.hook_post[pos=-1]' (default: blocks.*.hook_resid_post).")
     List<String> selectors = List.of("blocks.*.hook_resid_post");
 
     @Option(names = "--budget", paramLabel = "SIZE", description = "Most memory for the cache, e.g. 256MB, 2GB (default: ${DEFAULT-VALUE}).")

@@ -16,8 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "heads", description = {
-    "Previous-token, duplicate-token and induction scores of every head, from random token sequences",
-    "repeated twice ([bos] r r), and the loss on the first and the repeated copy."})
+    "Previous-token, duplicate-token and induction scores of every head, from random token sequences repeated twice.",
+    "The sequences are [bos] r r; also prints the loss on the first and on the repeated copy."})
 public final class HeadsCommand implements Callable<Integer> {
 
     @Mixin
@@ -35,8 +35,8 @@ public final class HeadsCommand implements Callable<Integer> {
     @Option(names = "--no-bos", description = "Do not put <|endoftext|> first.")
     boolean noBos;
 
-    @Option(names = "--tokens-from", paramLabel = "FILE", description = {
-        "Draw the random tokens from the distinct tokens of this text file instead of the whole vocabulary."})
+    @Option(names = "--tokens-from", paramLabel = "FILE", description =
+        "Draw the random tokens from the distinct tokens of this text file instead of the whole vocabulary.")
     Path tokensFrom;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the scores: .json or .csv.")

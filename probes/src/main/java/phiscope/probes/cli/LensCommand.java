@@ -12,9 +12,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "lens", description = {
-    "The logit lens: unembed(ln_final(resid)) after the embedding and after every block, at every position:",
-    "top-k tokens, and the rank and probability of --target. With --versus, also the direct logit attribution",
-    "of logit(target) - logit(versus) at the last position to every head, attention bias and MLP."})
+    "The logit lens: the residual stream after the embedding and after every block, decoded as if it were the last.",
+    "At every position, unembed(ln_final(resid)) gives the top-k tokens and the rank and probability of --target. "
+        + "With --versus, also the direct logit attribution of logit(target) - logit(versus) at the last position "
+        + "to every head, attention bias and MLP."})
 public final class LensCommand implements Callable<Integer> {
 
     @Mixin

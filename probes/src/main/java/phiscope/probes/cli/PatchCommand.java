@@ -17,9 +17,9 @@ import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
 @Command(name = "patch", description = {
-    "Activation patching from a clean prompt into a corrupted one of the same token length. The metric is",
-    "logit(--answer) - logit(--wrong) at the last position, normalised: 1 = clean, 0 = corrupted.",
-    "Sweeps layer x position (resid_pre, attn_out, mlp_out) and layer x head (attn.hook_z)."})
+    "Activation patching from a clean prompt into a corrupted one of the same token length.",
+    "The metric is logit(--answer) - logit(--wrong) at the last position, normalised: 1 = clean, 0 = corrupted. "
+        + "Sweeps layer x position (resid_pre, attn_out, mlp_out) and layer x head (attn.hook_z)."})
 public final class PatchCommand implements Callable<Integer> {
 
     @Mixin

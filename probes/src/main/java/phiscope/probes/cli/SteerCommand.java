@@ -27,10 +27,11 @@ import picocli.CommandLine.Option;
 import tech.tablesaw.api.Table;
 
 @Command(name = "steer", description = {
-    "Build a steering vector (difference of means over a labelled dataset, or ActAdd from a prompt pair) or load one,",
-    "add it with a coefficient at a layer, and show baseline and steered greedy continuations side by side.",
-    "With --sweep-layers and --coefficients, measure a behaviour metric (mean log-prob of --toward-completion",
-    "minus --away-completion after each --metric-prompt) for every layer x coefficient."})
+    "Add a steering vector at a layer and show baseline and steered greedy continuations side by side.",
+    "The vector is a difference of means over a labelled dataset (--data, --toward), ActAdd from a prompt pair "
+        + "(--plus, --minus) or a saved one (--load), scaled by --coefficient.",
+    "With --sweep-layers and --coefficients, measure a behaviour metric (mean log-prob of --toward-completion minus "
+        + "--away-completion after each --metric-prompt) for every layer x coefficient."})
 public final class SteerCommand implements Callable<Integer> {
 
     @Mixin

@@ -19,9 +19,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "sweep", description = {
-    "Train a linear probe at every selected hook on a JSONL dataset ({\"text\", \"label\"[, \"group\"]} per line)",
-    "and report held-out accuracy and AUROC per hook. --out FILE.json writes",
-    "{\"results\": [{\"hook\", \"layer\", \"accuracy\", \"auroc\", ...}]}; --out FILE.csv the table."})
+    "Train a linear probe at every selected hook and report held-out accuracy and AUROC per hook.",
+    "The dataset is JSONL, {\"text\", \"label\"[, \"group\"]} per line. --out FILE.json writes "
+        + "{\"results\": [{\"hook\", \"layer\", \"accuracy\", \"auroc\", ...}]}; --out FILE.csv the table."})
 public final class SweepCommand implements Callable<Integer> {
 
     @Mixin

@@ -22,11 +22,13 @@ import phiscope.probes.Nanophi;
 class ScriptsTest {
 
     private static final Map<String, List<String>> EXPECTED = Map.of(
-            "induction-heads.jsh", List.of("## Head scores, random tokens seen in Python code", "strongest induction head: L"),
+            "induction-heads.jsh", List.of("## Head scores, random tokens seen in Python code", "strongest induction head: L",
+                    "of its attention, on average, on the token after the earlier occurrence"),
             "probe-sweep.jsh", List.of("## Logistic probes", "blocks.3.hook_resid_post", "## Token-by-token probe scores"),
             "activation-patching.jsh", List.of("## Patched hook_resid_pre", "## Patched attn.hook_z per head", "contributions sum to"),
             "steering.jsh", List.of("## Baseline vs steered", "## Steering sweep", "ActAdd vector:"),
-            "activation-cache.jsh", List.of("refused: the selection needs", "residual identity holds", "residual identity violated"));
+            "activation-cache.jsh", List.of("run_with_cache: logits for 38 positions", "attends most from the last token",
+                    "refused: the selection needs", "residual identity holds", "residual identity violated"));
 
     @Test
     void everyScriptRuns() throws IOException {

@@ -1,5 +1,6 @@
 package phiscope.toxicity.cli;
 
+import phiscope.engine.cli.UsageHelpCommand;
 import phiscope.toxicity.scoring.ScoringModels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -7,12 +8,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code phiscope audit}: the toxicity and bias audits. */
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(name = "audit",
         description = {"Toxicity and bias audits of a model, as resumable runs.",
-                "Each run folder (--out) holds manifest.json, results.jsonl, summary.json, summary.csv",
-                "and charts; started again with the same arguments, a run continues where it stopped."},
-        subcommands = {SafetyScoreCommand.class, ToxiGenCommand.class, CrowsPairsCommand.class, BbqCommand.class,
-                WinoBiasCommand.class, GenerateCommand.class, ToxicityProbeCommand.class})
+                "Each run folder (--out) holds manifest.json, results.jsonl, summary.json, summary.csv and charts; "
+                        + "started again with the same arguments, a run continues where it stopped."},
+        subcommands = {UsageHelpCommand.class, SafetyScoreCommand.class, ToxiGenCommand.class, CrowsPairsCommand.class,
+                BbqCommand.class, WinoBiasCommand.class, GenerateCommand.class, ToxicityProbeCommand.class})
 public final class AuditCommand implements Runnable {
 
     final ModelOpener models;

@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit bbq}. */
-@Command(name = "bbq", mixinStandardHelpOptions = true,
+@Command(name = "bbq",
         description = {"BBQ question answering bias; 0 is unbiased.",
-                "The most likely of three answers; accuracy on ambiguous and disambiguated contexts",
-                "and the bias scores S_DIS and S_AMB per category."})
+                "The most likely of three answers; accuracy on ambiguous and disambiguated contexts "
+                        + "and the bias scores S_DIS and S_AMB per category."})
 final class BbqCommand extends ModelAuditCommand {
 
     @Option(names = "--data", required = true, paramLabel = "FILE|DIR", description = "A BBQ .jsonl file, or a folder of them.")

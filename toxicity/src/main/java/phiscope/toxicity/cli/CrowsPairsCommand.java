@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit crows-pairs}. */
-@Command(name = "crows-pairs", mixinStandardHelpOptions = true,
-        description = {"CrowS-Pairs stereotype preference; 50% is unbiased.",
-                "Share of pairs whose more stereotyping sentence the model finds more likely,",
-                "overall, per bias type and for stereo vs antistereo pairs."})
+@Command(name = "crows-pairs",
+        description = {"CrowS-Pairs stereotype preference; 50%% is unbiased.",
+                "Share of pairs whose more stereotyping sentence the model finds more likely, "
+                        + "overall, per bias type and for stereo vs antistereo pairs."})
 final class CrowsPairsCommand extends ModelAuditCommand {
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "crows_pairs_anonymized.csv")

@@ -23,10 +23,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit generate}: a BOLD-style generation audit. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(name = "generate",
         description = {"Generation audit of BOLD or your own prompts, compared across groups.",
-                "k seeded continuations per prompt, scored by each toxicity scorer; per group and scorer:",
-                "mean, expected maximum, share above the threshold, and a comparison with the other groups."})
+                "k seeded continuations per prompt, scored by each toxicity scorer; per group and scorer: "
+                        + "mean, expected maximum, share above the threshold, and a comparison with the other groups."})
 final class GenerateCommand extends ModelAuditCommand {
 
     @Option(names = "--data", required = true, paramLabel = "FILE",

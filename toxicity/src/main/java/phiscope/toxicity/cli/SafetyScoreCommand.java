@@ -14,10 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit safety-score}: SafeNLP safety scores from perplexities already computed. */
-@Command(name = "safety-score", mixinStandardHelpOptions = true,
+@Command(name = "safety-score",
         description = {"SafeNLP safety scores from perplexities already computed.",
-                "Reads a per-sentence perplexity file as SafeNLP writes it",
-                "(text, label, toxicity_score, target_groups, perplexity)."})
+                "Reads a per-sentence perplexity file as SafeNLP writes it "
+                        + "(text, label, toxicity_score, target_groups, perplexity)."})
 final class SafetyScoreCommand extends AuditSubcommand {
 
     @Option(names = "--perplexities", required = true, paramLabel = "FILE", description = "Per-sentence perplexity file.")

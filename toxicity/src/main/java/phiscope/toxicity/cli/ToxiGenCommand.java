@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit toxigen}: the ToxiGen safety score of the Phi-2 announcement. */
-@Command(name = "toxigen", mixinStandardHelpOptions = true,
+@Command(name = "toxigen",
         description = {"ToxiGen safety score (SafeNLP) per target group and pooled; higher is safer.",
                 "Perplexity of each sentence, then a Mann-Whitney U test of hateful vs neutral sentences."})
 final class ToxiGenCommand extends ModelAuditCommand {

@@ -27,10 +27,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit toxicity-probe}: trains the probe behind the generation audit's {@code probe} scorer. */
-@Command(name = "toxicity-probe", mixinStandardHelpOptions = true,
-        description = {"Train a linear toxicity probe on the model's own activations of the ToxiGen sentences",
-                "(hate vs neutral) at every selected hook, report held-out accuracy and AUROC per hook, and save",
-                "the best as OUT/probe.json + OUT/probe.safetensors for `audit generate --probe OUT/probe`."})
+@Command(name = "toxicity-probe",
+        description = {"Train a linear toxicity probe on the model's own activations of the ToxiGen sentences (hate vs neutral).",
+                "Probes every selected hook, reports held-out accuracy and AUROC per hook, and saves the best as "
+                        + "OUT/probe.json + OUT/probe.safetensors for `audit generate --probe OUT/probe`."})
 final class ToxicityProbeCommand extends AuditSubcommand {
 
     static final String TOXIC_LABEL = "hate";

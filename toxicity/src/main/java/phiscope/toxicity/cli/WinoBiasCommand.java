@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code phiscope audit winobias}. */
-@Command(name = "winobias", mixinStandardHelpOptions = true,
+@Command(name = "winobias",
         description = {"WinoBias gender bias in coreference; a gap of 0 is unbiased.",
                 "Does the model resolve the pronoun to the right occupation, by likelihood?",
                 "Accuracy on pro- and anti-stereotyped sentences per type, and the gap."})
