@@ -23,7 +23,7 @@ public record WeightOptions(Storage storage, Optional<WeightFormat> quantization
         }
     }
 
-    /** The checkpoint's own values, copied into memory: the faster storage (see the README's benchmark). */
+    /** The checkpoint's own values, copied into memory: the faster storage (measured in benchmarks/README.md, "memory"). */
     public static final WeightOptions DEFAULT = new WeightOptions(Storage.MEMORY, Optional.empty());
 
     public WeightOptions {
