@@ -18,8 +18,8 @@ import phiscope.engine.hooks.UnknownHookException;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.BusyException;
 import phiscope.web.server.JobStoppedException;
-import phiscope.web.server.Json;
 import phiscope.web.server.RouteGroup;
+import phiscope.web.server.StrictJson;
 import phiscope.web.server.TimedOutException;
 
 /**
@@ -46,7 +46,7 @@ public final class App implements AutoCloseable {
             // Handlers block on the model queue; virtual threads make that cheap.
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = limits.maxBodyBytes();
-            config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
+            config.jsonMapper(new JavalinJackson(StrictJson.MAPPER, true));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/workbench";

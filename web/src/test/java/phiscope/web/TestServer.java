@@ -18,7 +18,7 @@ import java.util.Map;
 import phiscope.engine.Phi;
 import phiscope.engine.model.BundledModel;
 import phiscope.web.server.ConfinedFolder;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /**
  * A workbench on the bundled nanophi-py model on a free loopback port, and a client for it; its
@@ -98,7 +98,7 @@ public final class TestServer implements AutoCloseable {
     /** POSTs {@code fields} as a JSON object. */
     public Response post(String path, Object fields) {
         try {
-            return post(path, Json.MAPPER.writeValueAsString(fields));
+            return post(path, StrictJson.MAPPER.writeValueAsString(fields));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -109,7 +109,7 @@ public final class TestServer implements AutoCloseable {
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String type = response.headers().firstValue("Content-Type").orElse("");
-            JsonNode json = type.startsWith("application/json") ? Json.MAPPER.readTree(response.body()) : null;
+            JsonNode json = type.startsWith("application/json") ? StrictJson.MAPPER.readTree(response.body()) : null;
             return new Response(response.statusCode(), json, response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

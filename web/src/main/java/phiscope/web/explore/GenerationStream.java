@@ -15,8 +15,8 @@ import phiscope.web.Limits;
 import phiscope.web.server.Check;
 import phiscope.web.server.EventStream;
 import phiscope.web.server.Job;
-import phiscope.web.server.Json;
 import phiscope.web.server.ModelWorker;
+import phiscope.web.server.StrictJson;
 import phiscope.web.server.TimedOutException;
 
 /**
@@ -109,7 +109,7 @@ final class GenerationStream {
     }
 
     void handle(Context ctx) throws IOException {
-        GenerateRequest request = Json.body(ctx, GenerateRequest.class);
+        GenerateRequest request = StrictJson.body(ctx, GenerateRequest.class);
         int[] ids = prompts.encode(request.prompt(), 1);
         int maxNewTokens = maxNewTokens(request.maxNewTokens(), 64);
         Sampler.Settings settings = settings(request.temperature(), request.topK(), request.topP(), request.seed());

@@ -13,7 +13,7 @@ import phiscope.probes.Progress;
 import phiscope.probes.steering.SteeringVector;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /**
  * {@code POST /api/steer}: a steering vector (ActAdd from a plus/minus prompt pair, or the
@@ -50,7 +50,7 @@ final class SteeringStream {
     }
 
     void handle(Context ctx) throws IOException {
-        SteerRequest request = Json.body(ctx, SteerRequest.class);
+        SteerRequest request = StrictJson.body(ctx, SteerRequest.class);
         int[] ids = prompts.encode(request.prompt(), 1);
         int layers = phi.config().numLayers();
         int layer = Check.inRange("layer", request.layer(), layers / 2, 0, layers - 1);

@@ -129,7 +129,7 @@ class AuditApiTest extends ApiTest {
         Path web = runs.resolve("web/toxigen");
         assertArrayEquals(Files.readAllBytes(cli.resolve("summary.json")), Files.readAllBytes(web.resolve("summary.json")));
         assertArrayEquals(Files.readAllBytes(cli.resolve("results.jsonl")), Files.readAllBytes(web.resolve("results.jsonl")));
-        JsonNode cliManifest = phiscope.web.server.Json.MAPPER.readTree(cli.resolve("manifest.json").toFile());
+        JsonNode cliManifest = phiscope.web.server.StrictJson.MAPPER.readTree(cli.resolve("manifest.json").toFile());
         for (String field : List.of("benchmark", "model", "settings", "items", "dataset")) {
             assertEquals(cliManifest.get(field), detail.get("manifest").get(field), field);
         }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The API's JSON: one mapper, and request bodies read into records with 400s that say what is wrong. */
-public final class Json {
+public final class StrictJson {
 
     /** Strict on input: a misspelt field is an error, not a silently applied default. */
     public static final ObjectMapper MAPPER = strict(new ObjectMapper()
@@ -22,7 +22,7 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
 
-    private Json() {
+    private StrictJson() {
     }
 
     /** No quiet conversions: {@code "layer": "2"} or {@code "prompt": 5} is a client error. */
