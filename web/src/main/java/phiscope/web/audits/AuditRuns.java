@@ -263,10 +263,7 @@ public final class AuditRuns implements AutoCloseable {
     }
 
     private static <T> Prepared prepared(Rows<T> rows, BadRowPolicy policy, PrintWriter notes, Function<List<T>, Audit> audit) {
-        List<T> accepted = policy.apply(rows, notes);
-        if (accepted.isEmpty()) {
-            throw new DatasetException(rows.files() + ": no usable rows");
-        }
+        List<T> accepted = policy.apply(rows, notes, "send \"badRows\": \"skip\"");
         return new Prepared(audit.apply(accepted), rows.files());
     }
 
