@@ -29,6 +29,8 @@ import phiscope.web.server.TimedOutException;
 public final class App implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(App.class);
+    /** What a client is told of a failure nobody phrased for it: Java's own text would teach it nothing. */
+    public static final String INTERNAL_ERROR = "internal error; the server's log has the details";
     /** Set on a request whose error an endpoint phrased itself. */
     private static final String ANSWERED = "phiscope.answered";
 
@@ -70,6 +72,13 @@ public final class App implements AutoCloseable {
         return javalin.port();
     }
 
+    /** The routes served, as {@code METHOD /path} (such as {@code POST /api/run}), in the order they were added. */
+    public List<String> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint.method + " " + parsed.endpoint.path)
+                .toList();
+    }
+
     public URI url(String host) {
         String shown = host.contains(":") ? "[" + host + "]" : host;
         return URI.create("http://" + shown + ":" + port() + "/");
@@ -100,7 +109,7 @@ public final class App implements AutoCloseable {
         routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), Map.of()));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error: " + e, Map.of());
+            error(ctx, 500, INTERNAL_ERROR, Map.of());
         });
         routes.error(404, ctx -> {
             // A 404 an endpoint answered itself (no such run) keeps its own message.

@@ -2,6 +2,7 @@ package phiscope.web.explore;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,22 +32,22 @@ public final class ExploreRoutes implements RouteGroup {
     record PromptRequest(String prompt) {
     }
 
-    record RunRequest(String prompt, Integer topK) {
+    record RunRequest(String prompt, BigInteger topK) {
     }
 
-    record LayerRequest(String prompt, Integer layer) {
+    record LayerRequest(String prompt, BigInteger layer) {
     }
 
-    record PatternRequest(String prompt, Integer layer, Integer head, Integer size) {
+    record PatternRequest(String prompt, BigInteger layer, BigInteger head, BigInteger size) {
     }
 
-    record QueryRequest(String prompt, Integer layer, Integer position) {
+    record QueryRequest(String prompt, BigInteger layer, BigInteger position) {
     }
 
-    record NeuronRequest(String prompt, Integer layer, Integer neuron, String site) {
+    record NeuronRequest(String prompt, BigInteger layer, BigInteger neuron, String site) {
     }
 
-    record TopNeuronsRequest(String prompt, Integer layer, Integer position, Integer k, String site) {
+    record TopNeuronsRequest(String prompt, BigInteger layer, BigInteger position, BigInteger k, String site) {
     }
 
     record DirectionRequest(String prompt, String hook, float[] vector, String token, String minusToken) {
@@ -55,10 +56,10 @@ public final class ExploreRoutes implements RouteGroup {
     record ProbeScoreRequest(String prompt, String probe) {
     }
 
-    record LensRequest(String prompt, Integer first, Integer last, Integer topK, String target) {
+    record LensRequest(String prompt, BigInteger first, BigInteger last, BigInteger topK, String target) {
     }
 
-    record AttributionRequest(String prompt, Integer position, String token, String versus) {
+    record AttributionRequest(String prompt, BigInteger position, String token, String versus) {
     }
 
     /** {@code weights}: the format the matrices are held in; {@code quantized}: whether that approximates the model. */
@@ -272,7 +273,7 @@ public final class ExploreRoutes implements RouteGroup {
         return new ActivationAnalysis.Direction(vector, description);
     }
 
-    private int layer(Integer layer) {
+    private int layer(BigInteger layer) {
         return Check.inRange("layer", layer, 0, phi.config().numLayers() - 1);
     }
 
