@@ -225,9 +225,18 @@ class ExploreApiTest extends ApiTest {
         JsonNode thumbnails = server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT, "layer", 1)).json();
         assertEquals(1, thumbnails.get("layer").asInt());
         assertEquals(4, thumbnails.get("heads").size());
-        JsonNode head = thumbnails.get("heads").get(0);
-        assertEquals(ids.length, head.size(), "short prompts are not binned");
-        assertEquals(1.0, head.get(0).get(0).doubleValue(), 1e-3, "the first token attends only to itself");
+        float[] engine = engineCapture("blocks.1.attn.hook_pattern").get("blocks.1.attn.hook_pattern").data();
+        int t = ids.length;
+        for (int h = 0; h < 4; h++) {
+            JsonNode head = thumbnails.get("heads").get(h);
+            assertEquals(t, head.size(), "short prompts are not binned");
+            for (int q = 0; q < t; q++) {
+                assertEquals(q + 1, head.get(q).size(), "the causal lower triangle");
+                for (int k = 0; k <= q; k++) {
+                    assertEquals(engine[(h * t + q) * t + k], head.get(q).get(k).doubleValue(), 5e-4, "head " + h + " query " + q + " key " + k);
+                }
+            }
+        }
         assertError(server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT, "layer", 4)), 400, "it must be in 0..3");
         assertError(server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT)), 400, "field 'layer' is required");
     }
