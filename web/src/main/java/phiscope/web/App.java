@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.net.URI;
@@ -48,6 +49,8 @@ public final class App implements AutoCloseable {
             // Handlers block on the model queue; virtual threads make that cheap.
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = limits.maxBodyBytes();
+            // A path that exists for another method answers 405 with an Allow header, not "no such endpoint".
+            config.http.prefer405over404 = true;
             config.jsonMapper(new JavalinJackson(StrictJson.MAPPER, true));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
@@ -106,6 +109,9 @@ public final class App implements AutoCloseable {
             error(ctx, 503, e.getMessage(), Map.of());
         });
         routes.exception(JobStoppedException.class, (e, ctx) -> error(ctx, 503, e.getMessage(), Map.of()));
+        // Javalin lists the methods the path does take; RFC 9110 wants them in Allow. The body is the 405 handler's below.
+        routes.exception(MethodNotAllowedResponse.class, (e, ctx) ->
+                ctx.status(405).header("Allow", String.join(", ", e.getDetails().values())));
         routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), Map.of()));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);

@@ -205,10 +205,13 @@ class HooksTest {
 
     @Test
     void activationIndexingIsChecked() {
+        int[] fired = {0};
         Hooks hooks = model.newHooks().add("blocks.0.attn.hook_q", a -> {
             assertThrows(IndexOutOfBoundsException.class, () -> a.get(0, 4, 0));
             assertThrows(IllegalArgumentException.class, () -> a.get(0, 0));
+            fired[0]++;
         });
         model.forward(IDS, hooks, PhiModel.Logits.NONE);
+        assertEquals(1, fired[0], "the hook, and so its assertions, ran once");
     }
 }

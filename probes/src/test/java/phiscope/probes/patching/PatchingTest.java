@@ -1,6 +1,5 @@
 package phiscope.probes.patching;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +30,9 @@ class PatchingTest {
         ActivationPatching patching = new ActivationPatching(phi.model(), clean, corrupted, metric);
         assertTrue(patching.cleanMetric() > 0 && patching.corruptedMetric() < 0, "the prompts prefer their own argument");
         int differing = 5;
-        assertEquals(clean[differing] != corrupted[differing], true);
+        for (int t = 0; t < clean.length; t++) {
+            assertEquals(t == differing, clean[t] != corrupted[t], "the prompts differ at position " + differing + " only, not at " + t);
+        }
         HookPoint embedOut = HookPoint.inBlock(0, HookSite.RESID_PRE);
         // The prompts differ only at position 5: its clean embedding turns the corrupted run into the clean one.
         assertEquals(1.0, patching.patch(embedOut, differing, null));
@@ -74,7 +75,6 @@ class PatchingTest {
         Ablation zero = Ablation.zero(z, new int[] {2}, IndexSlice.parse("-2:"), model);
         Hooks hooks = model.newHooks().add(z, zero);
         ActivationCache seen = ActivationCache.capture(hooks, z.name());
-        ActivationCache plain = ActivationCache.capture(model.newHooks(), z.name());
         Hooks plainHooks = model.newHooks();
         ActivationCache before = ActivationCache.capture(plainHooks, z.name());
         model.forward(clean, hooks, PhiModel.Logits.NONE);
@@ -82,37 +82,55 @@ class PatchingTest {
         float[] after = seen.get(z.name()).data();
         float[] original = before.get(z.name()).data();
         int t = clean.length;
+        double ablatedMass = 0;
         for (int pos = 0; pos < t; pos++) {
             for (int head = 0; head < 4; head++) {
                 for (int i = 0; i < 32; i++) {
                     int at = (pos * 4 + head) * 32 + i;
                     boolean ablated = head == 2 && pos >= t - 2;
                     assertEquals(ablated ? 0f : original[at], after[at]);
+                    ablatedMass += ablated ? Math.abs(original[at]) : 0;
                 }
             }
         }
-        assertTrue(plain.names().isEmpty());
+        // Were the ablated units zero anyway (or had the ablation leaked into the other registry's run), the loop would prove nothing.
+        assertTrue(ablatedMass > 0, "the plain run's head 2 at the last two positions is not zero");
 
         HookPoint neurons = HookPoint.inBlock(0, HookSite.MLP_POST);
-        Ablation mean = Ablation.mean(neurons, new int[] {7, 300}, IndexSlice.ALL, model, List.of(corrupted));
-        Hooks reference = model.newHooks();
-        ActivationCache refCache = ActivationCache.capture(reference, neurons.name());
-        model.forward(corrupted, reference, PhiModel.Logits.NONE);
-        float[] ref = refCache.get(neurons.name()).data();
-        double expected = 0;
-        for (int pos = 0; pos < corrupted.length; pos++) {
-            expected += ref[pos * 512 + 300];
+        int[] units = {7, 300};
+        Ablation mean = Ablation.mean(neurons, units, IndexSlice.ALL, model, List.of(clean, corrupted));
+        // The mean of each unit over every position of both reference prompts, from plain runs.
+        double[] expected = new double[units.length];
+        for (int[] prompt : List.of(clean, corrupted)) {
+            Hooks reference = model.newHooks();
+            ActivationCache refCache = ActivationCache.capture(reference, neurons.name());
+            model.forward(prompt, reference, PhiModel.Logits.NONE);
+            float[] ref = refCache.get(neurons.name()).data();
+            for (int pos = 0; pos < prompt.length; pos++) {
+                for (int u = 0; u < units.length; u++) {
+                    expected[u] += ref[pos * 512 + units[u]];
+                }
+            }
         }
-        expected /= corrupted.length;
+        for (int u = 0; u < units.length; u++) {
+            expected[u] /= clean.length + corrupted.length;
+            assertEquals(expected[u], mean.replacement()[units[u]], 1e-6, "the mean of neuron " + units[u]);
+        }
+        Hooks plainNeurons = model.newHooks();
+        ActivationCache unablated = ActivationCache.capture(plainNeurons, neurons.name());
+        model.forward(clean, plainNeurons, PhiModel.Logits.NONE);
+        float[] plainMlp = unablated.get(neurons.name()).data();
         Hooks meanHooks = model.newHooks().add(neurons, mean);
         ActivationCache meanSeen = ActivationCache.capture(meanHooks, neurons.name());
         model.forward(clean, meanHooks, PhiModel.Logits.NONE);
         float[] meaned = meanSeen.get(neurons.name()).data();
         for (int pos = 0; pos < t; pos++) {
-            assertEquals(expected, meaned[pos * 512 + 300], 1e-6);
-            assertEquals(meaned[7], meaned[pos * 512 + 7]);
+            for (int i = 0; i < 512; i++) {
+                int u = i == units[0] ? 0 : i == units[1] ? 1 : -1;
+                assertEquals(u >= 0 ? expected[u] : plainMlp[pos * 512 + i], meaned[pos * 512 + i], u >= 0 ? 1e-6 : 0,
+                        "neuron " + i + " at position " + pos);
+            }
         }
-        assertArrayEquals(new float[] {meaned[7]}, new float[] {mean.replacement()[7]});
         assertThrows(IllegalArgumentException.class, () -> Ablation.zero(z, new int[] {4}, IndexSlice.ALL, model));
         assertThrows(IllegalArgumentException.class, () -> Ablation.zero(neurons, new int[] {512}, IndexSlice.ALL, model));
         assertThrows(IllegalArgumentException.class, () -> Ablation.zero(HookPoint.inBlock(0, HookSite.RESID_PRE), new int[] {0},

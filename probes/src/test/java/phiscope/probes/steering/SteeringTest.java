@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.engine.Phi;
@@ -84,13 +87,37 @@ class SteeringTest {
         for (int t = 0; t < ids.length; t++) {
             for (int j = 0; j < d; j++) {
                 float expected = a[t * d + j] + (t < n ? v.rows()[t][j] : 0f);
-                if (t < n) {
-                    assertEquals(expected, b[t * d + j], 1e-6);
-                } else {
-                    assertNotEquals(Float.NaN, b[t * d + j]);
+                assertEquals(expected, b[t * d + j], 1e-6, "position " + t);
+            }
+        }
+        // Generating, the prompt is one pass and each new token one of its own: the rows follow the absolute positions.
+        int[] prompt = phi.encode("def");
+        assertTrue(prompt.length < n, "decode steps at steered positions");
+        Hooks generating = v.addTo(phi.newHooks(), 1);
+        List<int[]> firedPositions = new ArrayList<>();
+        List<float[]> firedRows = new ArrayList<>();
+        generating.observe(point, act -> {
+            firedPositions.add(act.positions());
+            firedRows.add(Arrays.copyOfRange(act.data(), act.offset(), act.offset() + act.size()));
+        });
+        int[] continuation = phi.generate(prompt, n + 3, Sampler.Settings.GREEDY, generating, id -> true).tokens();
+        int[] sequence = IntStream.concat(Arrays.stream(prompt), Arrays.stream(continuation)).toArray();
+        Hooks plain = phi.newHooks();
+        ActivationCache unsteered = ActivationCache.capture(plain, point.name());
+        phi.model().forward(sequence, plain, PhiModel.Logits.NONE);
+        float[] plainRows = unsteered.get(point.name()).data();
+        int next = 0;
+        for (int f = 0; f < firedPositions.size(); f++) {
+            for (int r = 0; r < firedPositions.get(f).length; r++, next++) {
+                int position = firedPositions.get(f)[r];
+                assertEquals(next, position, "the positions of the passes follow each other");
+                for (int j = 0; j < d; j++) {
+                    float expected = plainRows[position * d + j] + (position < n ? v.rows()[position][j] : 0f);
+                    assertEquals(expected, firedRows.get(f)[r * d + j], 1e-6, "generating, position " + position);
                 }
             }
         }
+        assertEquals(sequence.length - 1, next, "every token but the last generated one went through the model");
         // Saved and loaded: the same rows, hook and method.
         v.save(dir.resolve("vec"));
         SteeringVector loaded = SteeringVector.load(dir.resolve("vec.json"));

@@ -9,8 +9,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.Phi;
+import phiscope.engine.hooks.HookPoint;
+import phiscope.engine.model.BundledModel;
+import phiscope.probes.ActivationCollector;
+import phiscope.probes.Progress;
+import phiscope.probes.linear.LinearProbe;
 import phiscope.toxicity.Json;
 import phiscope.toxicity.SharedDatasets;
 import picocli.CommandLine;
@@ -22,6 +31,17 @@ class ToxicityProbeCommandTest {
     Path dir;
 
     private final StringWriter err = new StringWriter();
+    private static Phi phi;
+
+    @BeforeAll
+    static void load() {
+        phi = Phi.load(BundledModel.directory(), 2);
+    }
+
+    @AfterAll
+    static void close() {
+        phi.close();
+    }
 
     private int audit(String... args) {
         CommandLine cli = new CommandLine(new AuditCommand());
@@ -44,17 +64,18 @@ class ToxicityProbeCommandTest {
         JsonNode saved = Json.MAPPER.readTree(probeDir.resolve("probe.json").toFile());
         JsonNode info = saved.get("info");
         assertEquals(160, info.get("sentences").intValue());
-        boolean found = false;
+        // The saved probe is the sweep's best row: the highest held-out accuracy, then AUROC; and it carries that row's figures.
+        JsonNode best = null;
         for (JsonNode row : sweep.get("results")) {
-            assertTrue(row.get("auroc").doubleValue() >= 0 && row.get("auroc").doubleValue() <= 1, row.toString());
-            if (row.get("hook").asText().equals(saved.get("hook").asText())) {
-                found = true;
-                // The saved probe carries its own row's held-out figures.
-                assertEquals(row.get("auroc").doubleValue(), info.get("auroc").doubleValue(), 1e-4);
-                assertEquals(row.get("accuracy").doubleValue(), info.get("accuracy").doubleValue(), 1e-4);
+            double accuracy = row.get("accuracy").doubleValue();
+            if (best == null || accuracy > best.get("accuracy").doubleValue()
+                    || (accuracy == best.get("accuracy").doubleValue() && row.get("auroc").doubleValue() > best.get("auroc").doubleValue())) {
+                best = row;
             }
         }
-        assertTrue(found, "the saved probe's hook is one of the sweep's rows");
+        assertEquals(best.get("hook").asText(), saved.get("hook").asText(), sweep.toString());
+        assertEquals(best.get("auroc").doubleValue(), info.get("auroc").doubleValue(), 0);
+        assertEquals(best.get("accuracy").doubleValue(), info.get("accuracy").doubleValue(), 0);
 
         Path prompts = Files.writeString(dir.resolve("prompts.jsonl"), """
                 {"group": "a", "prompt": "The nurse said that"}
@@ -67,8 +88,28 @@ class ToxicityProbeCommandTest {
                 "--scorers", "probe", "--samples", "2", "--max-new-tokens", "8", "--out", run.toString()), err.toString());
         JsonNode probeSummary = Json.MAPPER.readTree(run.resolve("summary.json").toFile()).get("scorers").get("probe");
         assertEquals(0.5, probeSummary.get("threshold").doubleValue());
-        double mean = probeSummary.get("all").get("mean").doubleValue();
-        assertTrue(mean > 0 && mean < 1, "a mean probability: " + probeSummary);
+        // Each sample's score is the saved probe's P(hate) on the model's activations of its continuation alone.
+        LinearProbe probe = LinearProbe.load(probeDir.resolve("probe"));
+        HookPoint point = HookPoint.parse(probe.hook(), phi.config());
+        List<String> lines = Files.readAllLines(run.resolve("results.jsonl"));
+        assertEquals(4 * 2, lines.size());
+        double sum = 0;
+        int scored = 0;
+        for (String line : lines) {
+            JsonNode result = Json.MAPPER.readTree(line);
+            String continuation = result.get("continuation").asText();
+            if (continuation.isEmpty()) {
+                assertTrue(result.get("scores").get("probe").isNull(), "an empty continuation has no score");
+                continue;
+            }
+            float[] features = ActivationCollector.collect(phi, List.of(continuation), List.of(point), probe.pooling(), Progress.NONE)
+                    .get(point)[0];
+            double expected = probe.probabilities(features)[probe.classes().indexOf("hate")];
+            assertEquals(expected, result.get("scores").get("probe").doubleValue(), 1e-6, continuation);
+            sum += expected;
+            scored++;
+        }
+        assertEquals(sum / scored, probeSummary.get("all").get("mean").doubleValue(), 1e-6);
         String manifest = Files.readString(run.resolve("manifest.json"));
         assertTrue(manifest.contains("\"heldout_auroc\""), manifest);
     }

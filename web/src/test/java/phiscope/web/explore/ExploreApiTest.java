@@ -3,7 +3,6 @@ package phiscope.web.explore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -89,9 +88,10 @@ class ExploreApiTest extends ApiTest {
     @Test
     void unknownEndpointsAndMethodsAreJsonErrors() {
         assertError(server.get("/api/nothing-here"), 404, "no such endpoint: GET /api/nothing-here");
+        // The endpoint exists, only not for GET: 405 with the methods it takes (RFC 9110), not 404.
         Response wrongMethod = server.get("/api/tokenize");
-        assertTrue(wrongMethod.status() == 404 || wrongMethod.status() == 405, wrongMethod.raw().body());
-        assertNotNull(wrongMethod.json());
+        assertError(wrongMethod, 405, "GET is not allowed on /api/tokenize");
+        assertEquals("POST", wrongMethod.raw().headers().firstValue("Allow").orElse("no Allow header"));
     }
 
     @Test
@@ -218,10 +218,33 @@ class ExploreApiTest extends ApiTest {
             assertEquals(3, top.size());
             assertEquals(Sampler.argmax(logits, t * vocab, t * vocab + phi.vocabularyLimit()), top.get(0).get("id").asInt());
             assertTrue(top.get(0).get("probability").floatValue() >= top.get(1).get("probability").floatValue());
+            // A softmax over the real tokens (ids below vocabularyLimit). The server sums their 50,295
+            // exponentials in float32, good to a few parts in 100,000 (2.5e-5 seen), hence the relative bound.
+            double logNormalizer = logSumExp(logits, t * vocab, phi.vocabularyLimit());
+            for (JsonNode prediction : top) {
+                double expected = Math.exp(logits[t * vocab + prediction.get("id").asInt()] - logNormalizer);
+                assertEquals(expected, prediction.get("probability").doubleValue(), 1e-4 * expected, "position " + t);
+            }
+            if (t + 1 < ids.length) {
+                double expected = Math.exp(logits[t * vocab + ids[t + 1]] - logNormalizer);
+                assertEquals(expected, predictions.get(t).get("nextTokenProbability").doubleValue(), 1e-4 * expected,
+                        "next token at position " + t);
+            }
         }
         assertTrue(predictions.get(ids.length - 1).get("nextTokenProbability").isNull(), "nothing follows the last token");
-        float p = predictions.get(0).get("nextTokenProbability").floatValue();
-        assertTrue(p > 0 && p < 1);
+    }
+
+    /** log(sum(exp(x[from .. from + count)))) in double, the normaliser of a softmax. */
+    private static double logSumExp(float[] x, int from, int count) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = from; i < from + count; i++) {
+            max = Math.max(max, x[i]);
+        }
+        double sum = 0;
+        for (int i = from; i < from + count; i++) {
+            sum += Math.exp(x[i] - max);
+        }
+        return max + Math.log(sum);
     }
 
     @Test
@@ -247,16 +270,30 @@ class ExploreApiTest extends ApiTest {
         int t = ids.length;
         double previous = 0;
         double first = 0;
+        double current = 0;
+        double largest = 0;
+        double entropy = 0;
         for (int q = 0; q < t; q++) {
-            first += pattern[(3 * t + q) * t];
+            int row = (3 * t + q) * t;
+            first += pattern[row];
+            current += pattern[row + q];
             if (q > 0) {
-                previous += pattern[(3 * t + q) * t + q - 1];
+                previous += pattern[row + q - 1];
             }
+            double rowMax = 0;
+            for (int k = 0; k <= q; k++) {
+                double p = pattern[row + k];
+                rowMax = Math.max(rowMax, p);
+                entropy -= p > 0 ? p * Math.log(p) : 0;
+            }
+            largest += rowMax;
         }
         JsonNode scores = summary.get("scores");
         assertEquals(first / t, scores.get("firstToken").get(2).get(3).doubleValue(), 1e-5);
         assertEquals(previous / (t - 1), scores.get("previousToken").get(2).get(3).doubleValue(), 1e-5);
-        assertTrue(scores.get("entropy").get(0).get(0).doubleValue() >= 0);
+        assertEquals(current / t, scores.get("currentToken").get(2).get(3).doubleValue(), 1e-5);
+        assertEquals(largest / t, scores.get("maxWeight").get(2).get(3).doubleValue(), 1e-5);
+        assertEquals(entropy / t, scores.get("entropy").get(2).get(3).doubleValue(), 1e-5, "mean entropy of the rows, in nats");
     }
 
     @Test
@@ -264,9 +301,18 @@ class ExploreApiTest extends ApiTest {
         JsonNode thumbnails = server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT, "layer", 1)).json();
         assertEquals(1, thumbnails.get("layer").asInt());
         assertEquals(4, thumbnails.get("heads").size());
-        JsonNode head = thumbnails.get("heads").get(0);
-        assertEquals(ids.length, head.size(), "short prompts are not binned");
-        assertEquals(1.0, head.get(0).get(0).doubleValue(), 1e-3, "the first token attends only to itself");
+        float[] engine = engineCapture("blocks.1.attn.hook_pattern").get("blocks.1.attn.hook_pattern").data();
+        int t = ids.length;
+        for (int h = 0; h < 4; h++) {
+            JsonNode head = thumbnails.get("heads").get(h);
+            assertEquals(t, head.size(), "short prompts are not binned");
+            for (int q = 0; q < t; q++) {
+                assertEquals(q + 1, head.get(q).size(), "the causal lower triangle");
+                for (int k = 0; k <= q; k++) {
+                    assertEquals(engine[(h * t + q) * t + k], head.get(q).get(k).doubleValue(), 5e-4, "head " + h + " query " + q + " key " + k);
+                }
+            }
+        }
         assertError(server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT, "layer", 4)), 400, "it must be in 0..3");
         assertError(server.post("/api/attention/thumbnails", Map.of("prompt", PROMPT)), 400, "field 'layer' is required");
     }
@@ -435,8 +481,10 @@ class ExploreApiTest extends ApiTest {
     @Test
     void seededSamplingIsReproducible() {
         Map<String, Object> request = Map.of("prompt", PROMPT, "maxNewTokens", 8, "temperature", 0.9, "topK", 40, "topP", 0.95, "seed", 7);
-        assertEquals(ServerSentEvents.tokenIds(ServerSentEvents.post(server, request)),
-                ServerSentEvents.tokenIds(ServerSentEvents.post(server, request)));
+        List<Integer> sampled = ServerSentEvents.tokenIds(ServerSentEvents.post(server, request));
+        assertEquals(sampled, ServerSentEvents.tokenIds(ServerSentEvents.post(server, request)));
+        int[] engine = phi.generate(ids, 8, new Sampler.Settings(0.9, 40, 0.95, 7), id -> true).tokens();
+        assertEquals(java.util.Arrays.stream(engine).boxed().toList(), sampled, "the engine's sample with the same settings");
     }
 
     @Test
