@@ -7,12 +7,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.SafeTensorsFile;
 import phiscope.engine.io.Tensor;
 import phiscope.engine.tensor.DType;
+import phiscope.engine.tensor.Ops;
 import phiscope.probes.sae.SaeConfig.Architecture;
 
 /**
@@ -23,7 +22,6 @@ import phiscope.probes.sae.SaeConfig.Architecture;
  */
 public final class SparseAutoencoder {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Input rows encoded together, so each W_enc row is read from cache once per block rather than once per token. */
     private static final int ROW_BLOCK = 8;
     private static final float LAYER_NORM_EPS = 1e-5f;
@@ -202,7 +200,7 @@ public final class SparseAutoencoder {
                 float a = acts[r * dSae + f];
                 if (a != 0f) {
                     // SAELens's topk decode divides the rescaled activations again, so the decoder acts as if normalised.
-                    axpy(decoderNorms == null ? a : a / decoderNorms[f], wDec, f * dIn, out, o, dIn);
+                    Ops.addScaled(decoderNorms == null ? a : a / decoderNorms[f], wDec, f * dIn, out, o, dIn);
                 }
             }
         }
@@ -224,7 +222,7 @@ public final class SparseAutoencoder {
                 for (int r = start; r < end; r++) {
                     float a = x[r * dIn + i];
                     if (a != 0f) {
-                        axpy(a, w, i * dSae, out, r * dSae, dSae);
+                        Ops.addScaled(a, w, i * dSae, out, r * dSae, dSae);
                     }
                 }
             }
@@ -248,17 +246,6 @@ public final class SparseAutoencoder {
             float v = h[offset + f];
             boolean kept = v > kth || (v == kth && tiesLeft-- > 0);
             out[offset + f] = kept ? Math.max(v, 0f) : 0f;
-        }
-    }
-
-    private static void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int n) {
-        FloatVector va = FloatVector.broadcast(F, a);
-        int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector.fromArray(F, x, xOffset + i).fma(va, FloatVector.fromArray(F, y, yOffset + i)).intoArray(y, yOffset + i);
-        }
-        for (; i < n; i++) {
-            y[yOffset + i] = Math.fma(x[xOffset + i], a, y[yOffset + i]);
         }
     }
 
