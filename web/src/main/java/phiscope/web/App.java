@@ -18,8 +18,8 @@ import phiscope.engine.hooks.UnknownHookException;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.BusyException;
 import phiscope.web.server.JobStoppedException;
-import phiscope.web.server.Json;
 import phiscope.web.server.RouteGroup;
+import phiscope.web.server.StrictJson;
 import phiscope.web.server.TimedOutException;
 
 /**
@@ -29,6 +29,8 @@ import phiscope.web.server.TimedOutException;
 public final class App implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(App.class);
+    /** What a client is told of a failure nobody phrased for it: Java's own text would teach it nothing. */
+    public static final String INTERNAL_ERROR = "internal error; the server's log has the details";
     /** Set on a request whose error an endpoint phrased itself. */
     private static final String ANSWERED = "phiscope.answered";
 
@@ -46,7 +48,7 @@ public final class App implements AutoCloseable {
             // Handlers block on the model queue; virtual threads make that cheap.
             config.concurrency.useVirtualThreads = true;
             config.http.maxRequestSize = limits.maxBodyBytes();
-            config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
+            config.jsonMapper(new JavalinJackson(StrictJson.MAPPER, true));
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/workbench";
@@ -68,6 +70,13 @@ public final class App implements AutoCloseable {
 
     public int port() {
         return javalin.port();
+    }
+
+    /** The routes served, as {@code METHOD /path} (such as {@code POST /api/run}), in the order they were added. */
+    public List<String> routes() {
+        return javalin.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint.method + " " + parsed.endpoint.path)
+                .toList();
     }
 
     public URI url(String host) {
@@ -100,7 +109,7 @@ public final class App implements AutoCloseable {
         routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage(), Map.of()));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("{} {} failed", ctx.method(), ctx.path(), e);
-            error(ctx, 500, "internal error: " + e, Map.of());
+            error(ctx, 500, INTERNAL_ERROR, Map.of());
         });
         routes.error(404, ctx -> {
             // A 404 an endpoint answered itself (no such run) keeps its own message.

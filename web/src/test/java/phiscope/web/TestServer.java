@@ -1,6 +1,7 @@
 package phiscope.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,10 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import phiscope.engine.Phi;
 import phiscope.engine.model.BundledModel;
 import phiscope.web.server.ConfinedFolder;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /**
  * A workbench on the bundled nanophi-py model on a free loopback port, and a client for it; its
@@ -26,14 +29,22 @@ import phiscope.web.server.Json;
  */
 public final class TestServer implements AutoCloseable {
 
+    private static final Pattern JAVA_NAMES = Pattern.compile(
+            "java\\.|com\\.fasterxml|Jackson|Exception|Feature|`|\\b[a-z]+\\.[a-z]+\\.[A-Z]\\w+|\\$[A-Z]\\w+");
+
     public record Response(int status, JsonNode json, HttpResponse<String> raw) {
 
-        /** Asserts a JSON error with this status whose message contains {@code messagePart}. */
+        /**
+         * Asserts a JSON error with this status whose message contains {@code messagePart}, and that
+         * the body names no Java or Jackson class, exception or switch: they tell a client nothing.
+         */
         public Response assertError(int expectedStatus, String messagePart) {
             assertEquals(expectedStatus, status, () -> raw.body());
             assertNotNull(json, "a JSON error body");
             String error = json.path("error").asText();
             assertTrue(error.contains(messagePart), () -> "'" + error + "' should mention '" + messagePart + "'");
+            Matcher java = JAVA_NAMES.matcher(raw.body());
+            assertFalse(java.find(), () -> "'" + java.group() + "' in " + raw.body());
             return this;
         }
 
@@ -98,7 +109,7 @@ public final class TestServer implements AutoCloseable {
     /** POSTs {@code fields} as a JSON object. */
     public Response post(String path, Object fields) {
         try {
-            return post(path, Json.MAPPER.writeValueAsString(fields));
+            return post(path, StrictJson.MAPPER.writeValueAsString(fields));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -109,7 +120,7 @@ public final class TestServer implements AutoCloseable {
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String type = response.headers().firstValue("Content-Type").orElse("");
-            JsonNode json = type.startsWith("application/json") ? Json.MAPPER.readTree(response.body()) : null;
+            JsonNode json = type.startsWith("application/json") ? StrictJson.MAPPER.readTree(response.body()) : null;
             return new Response(response.statusCode(), json, response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /** Small datasets the tests write for themselves (nothing from the public datasets is bundled or needed). */
 public final class TinyDatasets {
@@ -34,7 +34,7 @@ public final class TinyDatasets {
                     "target_groups", List.of(group)));
         }
         try {
-            return write(file, Json.MAPPER.writeValueAsString(rows));
+            return write(file, StrictJson.MAPPER.writeValueAsString(rows));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,7 +71,7 @@ public final class TinyDatasets {
                             "ans2", List.of("Can't be determined", "unknown"))),
                     Map.entry("additional_metadata", Map.of("stereotyped_groups", List.of("old"))));
             try {
-                lines.append(Json.MAPPER.writeValueAsString(row)).append('\n');
+                lines.append(StrictJson.MAPPER.writeValueAsString(row)).append('\n');
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -48,9 +48,7 @@ abstract class AuditSubcommand implements Callable<Integer> {
 
     /** The usable rows under the user's bad-row policy; a dataset without any is refused. */
     <T> List<T> accept(Rows<T> rows, BadRowPolicy policy) {
-        List<T> accepted = policy.apply(rows, err());
-        if (accepted.isEmpty()) throw new DatasetException(rows.files() + ": no usable rows");
-        return accepted;
+        return policy.apply(rows, err(), "pass --bad-rows=skip");
     }
 
     PrintWriter out() {

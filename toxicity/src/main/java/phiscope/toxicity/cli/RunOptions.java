@@ -19,7 +19,11 @@ final class RunOptions {
     static final class BadRowPolicyConverter implements picocli.CommandLine.ITypeConverter<BadRowPolicy> {
         @Override
         public BadRowPolicy convert(String value) {
-            return BadRowPolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+            return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "skip" -> BadRowPolicy.SKIP;
+                case "stop" -> BadRowPolicy.STOP;
+                default -> throw new picocli.CommandLine.TypeConversionException("'" + value + "' is neither skip nor stop");
+            };
         }
     }
 }

@@ -1,7 +1,9 @@
 package phiscope.toxicity.data;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** What to do when a dataset has rows with missing fields or wrong types: the user's choice. */
 public enum BadRowPolicy {
@@ -12,17 +14,26 @@ public enum BadRowPolicy {
 
     private static final int LISTED = 20;
 
-    /** The usable rows, after reporting the bad ones to {@code report}; throws under STOP. */
-    public <T> List<T> apply(Rows<T> rows, PrintWriter report) {
+    /**
+     * The usable rows, after reporting the bad ones to {@code report}; throws under STOP, and when
+     * no row is left. {@code howToSkip} tells the user how to choose SKIP where they are, such as
+     * "pass --bad-rows=skip".
+     */
+    public <T> List<T> apply(Rows<T> rows, PrintWriter report, String howToSkip) {
         List<RowProblem> problems = rows.problems();
-        if (problems.isEmpty()) return rows.rows();
-        String listing = list(problems);
-        if (this == STOP) {
-            throw new DatasetException(problems.size() + " bad row(s); fix them or pass --bad-rows=skip to leave them out:"
-                    + System.lineSeparator() + listing);
+        if (!problems.isEmpty()) {
+            String listing = list(problems);
+            if (this == STOP) {
+                throw new DatasetException(problems.size() + " bad row(s); fix them or " + howToSkip + " to leave them out:"
+                        + System.lineSeparator() + listing);
+            }
+            report.println("skipping " + problems.size() + " bad row(s):" + System.lineSeparator() + listing);
+            report.flush();
         }
-        report.println("skipping " + problems.size() + " bad row(s):" + System.lineSeparator() + listing);
-        report.flush();
+        if (rows.rows().isEmpty()) {
+            String files = rows.files().stream().map(Path::getFileName).map(Path::toString).collect(Collectors.joining(", "));
+            throw new DatasetException(files + (problems.isEmpty() ? ": no rows to audit" : ": every row is bad, so none is left to audit"));
+        }
         return rows.rows();
     }
 

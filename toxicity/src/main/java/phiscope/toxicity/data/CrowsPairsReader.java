@@ -14,7 +14,18 @@ public final class CrowsPairsReader {
 
     public static Rows<CrowsPair> read(Path file) {
         CsvRecords.Parsed parsed = CsvRecords.parse(DatasetFiles.readText(file));
-        if (parsed.records().isEmpty()) throw new DatasetException(file + " is empty");
+        if (parsed.records().isEmpty() && parsed.unterminated() != null) {
+            throw new DatasetException(file.getFileName() + " line " + parsed.unterminated().line()
+                    + ": a quoted field is not closed before the end of the file");
+        }
+        if (parsed.records().isEmpty()) {
+            throw new DatasetException(file.getFileName() + " is empty; a CrowS-Pairs file starts with a header line naming its "
+                    + "columns (" + String.join(", ", REQUIRED) + ")");
+        }
+        if (parsed.records().size() == 1 && parsed.unterminated() == null) {
+            throw new DatasetException(file.getFileName() + " has its header (line " + parsed.records().getFirst().line()
+                    + ") but no pairs after it");
+        }
         List<String> header = parsed.records().getFirst().fields();
         int[] columns = new int[REQUIRED.size()];
         for (int k = 0; k < columns.length; k++) {

@@ -16,7 +16,8 @@ final class JsonFields {
 
     JsonNode required(String field) throws BadRowException {
         JsonNode value = row.get(field);
-        if (value == null || value.isNull()) throw new BadRowException("missing field \"" + field + "\"");
+        if (value == null) throw new BadRowException("missing field \"" + field + "\"");
+        if (value.isNull()) throw new BadRowException("field \"" + field + "\" is null");
         return value;
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import phiscope.engine.io.JsonSyntax;
 import phiscope.toxicity.Json;
 
 /**
@@ -34,18 +35,27 @@ final class JsonRows {
     }
 
     private static <T> void readArray(Path file, String text, Decoder<T> decoder, List<T> rows, List<RowProblem> problems) {
+        int rowLine = 1;
+        boolean inRow = false;
         try (JsonParser parser = Json.MAPPER.createParser(text)) {
             parser.nextToken(); // START_ARRAY
             while (parser.nextToken() != JsonToken.END_ARRAY) {
-                if (parser.currentToken() == null) throw new DatasetException(file + ": the JSON array is not closed");
-                int line = (int) parser.currentTokenLocation().getLineNr();
+                rowLine = (int) parser.currentTokenLocation().getLineNr();
+                inRow = true;
                 JsonNode node = parser.readValueAsTree();
-                decodeInto(file, line, node, decoder, rows, problems);
+                inRow = false;
+                decodeInto(file, rowLine, node, decoder, rows, problems);
             }
         } catch (JsonProcessingException e) {
+            int line = e.getLocation() == null ? rowLine : (int) e.getLocation().getLineNr();
+            if (JsonSyntax.endsEarly(e)) {
+                // A file cut off while it was written: the rows before the cut are whole.
+                problems.add(inRow ? new RowProblem(file, rowLine, "the file ends inside this row (was it cut off?)")
+                        : new RowProblem(file, line, "the file ends before the array is closed with ] (was it cut off?)"));
+                return;
+            }
             // A syntax error leaves no reliable place to resume from, so the file is refused whole.
-            throw new DatasetException(file.getFileName() + " line " + e.getLocation().getLineNr()
-                    + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new DatasetException(file.getFileName() + " line " + line + ": not valid JSON: " + JsonSyntax.describe(e), e);
         } catch (IOException e) {
             throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -59,7 +69,7 @@ final class JsonRows {
             try {
                 node = Json.MAPPER.readTree(lines[i]);
             } catch (JsonProcessingException e) {
-                problems.add(new RowProblem(file, i + 1, "not valid JSON: " + e.getOriginalMessage()));
+                problems.add(new RowProblem(file, i + 1, "not valid JSON: " + JsonSyntax.describe(e)));
                 continue;
             }
             decodeInto(file, i + 1, node, decoder, rows, problems);

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import phiscope.engine.io.JsonSyntax;
 import phiscope.toxicity.Json;
 
 /**
@@ -75,7 +76,7 @@ public final class PromptReader {
             }
         } catch (JsonProcessingException e) {
             throw new DatasetException(file.getFileName() + " line " + e.getLocation().getLineNr()
-                    + ": not valid JSON: " + e.getOriginalMessage(), e);
+                    + ": not valid JSON: " + JsonSyntax.describe(e), e);
         } catch (IOException e) {
             throw new DatasetException("cannot read " + file + ": " + e.getMessage(), e);
         }

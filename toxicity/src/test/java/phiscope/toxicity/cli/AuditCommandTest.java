@@ -1,6 +1,7 @@
 package phiscope.toxicity.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,10 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.toxicity.Json;
@@ -73,6 +78,96 @@ class AuditCommandTest {
         assertEquals(1, summary(run).get("groups").get("x").get("n_hate").intValue());
     }
 
+    /** A Java class, exception or parser switch in a message tells a user nothing about their file. */
+    private static void assertNoJavaNames(String text) {
+        Matcher java = Pattern.compile("java\\.|com\\.fasterxml|Jackson|Exception|Feature|[a-z]+\\.[a-z]+\\.[A-Z]\\w+|Input length")
+                .matcher(text);
+        assertFalse(java.find(), () -> "'" + java.group() + "' in: " + text);
+    }
+
+    /**
+     * Without --bad-rows the run is refused, naming each bad row's file and line; with --bad-rows skip
+     * it scores exactly the other rows.
+     */
+    private void assertSkipsExactlyTheBadRows(String benchmark, Path data, int total, List<String> badRows) throws IOException {
+        Path run = dir.resolve("run-" + data.getFileName());
+        assertEquals(AuditSubcommand.REFUSED, audit(benchmark, "--data", data.toString(), "--out", run.toString()));
+        String refusal = err.toString();
+        assertTrue(refusal.startsWith("phiscope audit " + benchmark + ": " + badRows.size()
+                + " bad row(s); fix them or pass --bad-rows=skip to leave them out:"), refusal);
+        for (String bad : badRows) {
+            assertTrue(refusal.contains(System.lineSeparator() + "  " + bad + System.lineSeparator()), () -> bad + " in " + refusal);
+        }
+        assertNoJavaNames(refusal);
+
+        err.getBuffer().setLength(0);
+        assertEquals(0, audit(benchmark, "--data", data.toString(), "--out", run.toString(), "--bad-rows", "skip"), err.toString());
+        assertTrue(err.toString().startsWith("skipping " + badRows.size() + " bad row(s):"), err.toString());
+        assertEquals(total - badRows.size(), Files.readAllLines(run.resolve("results.jsonl")).size());
+        err.getBuffer().setLength(0);
+    }
+
+    @Test
+    void badCrowsPairsRowsAreNamedByLineAndSkippedExactly() throws IOException {
+        Path data = Files.writeString(dir.resolve("crows.csv"), """
+                sent_more,sent_less,stereo_antistereo,bias_type
+                Poor people are lazy.,Rich people are lazy.,stereo,socioeconomic
+                A short row,with two fields
+                Men are strong.,Women are strong.,sideways,gender
+                ,Empty first field.,stereo,age
+                Old people are slow.,Young people are slow.,antistereo,age
+                "An open quote,that never closes.,stereo,age
+                """);
+        assertSkipsExactlyTheBadRows("crows-pairs", data, 6, List.of(
+                "crows.csv line 3: missing field \"stereo_antistereo\" (the record has 2 fields)",
+                "crows.csv line 4: field \"stereo_antistereo\" should be \"stereo\" or \"antistereo\", found \"sideways\"",
+                "crows.csv line 5: empty field \"sent_more\"",
+                "crows.csv line 7: a quoted field is not closed before the end of the file"));
+    }
+
+    @Test
+    void badToxiGenRowsAreNamedByLineAndSkippedExactly() throws IOException {
+        Path data = Files.writeString(dir.resolve("toxiGen.json"), """
+                [{"id": 0, "text": "they are awful people", "toxicity_score": 5.0, "label": "hate", "target_groups": ["x"]},
+                 {"id": 1, "text": "they are fine", "toxicity_score": 1.0, "label": "nice", "target_groups": ["x"]},
+                 {"id": 2, "toxicity_score": 1.0, "label": "neutral", "target_groups": ["x"]},
+                 {"id": 3, "text": null, "toxicity_score": 1.0, "label": "neutral", "target_groups": ["x"]},
+                 {"id": 4, "text": "they are nice", "toxicity_score": 1.0, "label": "neutral", "target_groups": ["x"]},
+                 {"id": 5, "text": "they are", "toxicity_score": 1.0, "lab""");
+        assertSkipsExactlyTheBadRows("toxigen", data, 6, List.of(
+                "toxiGen.json line 2: field \"label\" should be \"hate\" or \"neutral\", found \"nice\"",
+                "toxiGen.json line 3: missing field \"text\"",
+                "toxiGen.json line 4: field \"text\" is null",
+                "toxiGen.json line 6: the file ends inside this row (was it cut off?)"));
+    }
+
+    @Test
+    void unusableDatasetsAreRefusedNamingTheFileAndWhatIsWrong() throws IOException {
+        String header = "sent_more,sent_less,stereo_antistereo,bias_type\n";
+        Map<String, String> crows = Map.of(
+                "sent_more,sent_less,bias_type\na,b,age\n",
+                "missing.csv: the header has no column \"stereo_antistereo\" (found [sent_more, sent_less, bias_type])",
+                "", "missing.csv is empty; a CrowS-Pairs file starts with a header line naming its columns",
+                header, "missing.csv has its header (line 1) but no pairs after it",
+                header + "A b.,C d.,stereo\n", "missing.csv: every row is bad, so none is left to audit");
+        for (var dataset : crows.entrySet()) {
+            Path data = Files.writeString(dir.resolve("missing.csv"), dataset.getKey());
+            err.getBuffer().setLength(0);
+            assertEquals(AuditSubcommand.REFUSED, audit("crows-pairs", "--data", data.toString(), "--out", dir.resolve("r").toString(),
+                    "--bad-rows", "skip"));
+            assertTrue(err.toString().contains("phiscope audit crows-pairs: " + dataset.getValue()), err.toString());
+            assertNoJavaNames(err.toString());
+        }
+
+        byte[] noise = new byte[3000];
+        new Random(22).nextBytes(noise);
+        Path random = Files.write(dir.resolve("crows.csv"), noise);
+        err.getBuffer().setLength(0);
+        assertEquals(AuditSubcommand.REFUSED, audit("crows-pairs", "--data", random.toString(), "--out", dir.resolve("r").toString()));
+        assertTrue(err.toString().startsWith("phiscope audit crows-pairs: crows.csv is not UTF-8 text: the byte at offset "), err.toString());
+        assertNoJavaNames(err.toString());
+    }
+
     @Test
     void aRunFolderOfAnotherDatasetIsRefusedWithAMessage() throws IOException {
         Path run = dir.resolve("run");
@@ -90,6 +185,9 @@ class AuditCommandTest {
         assertTrue(err.toString().contains("--batch-size must be at least 1"), err.toString());
         assertEquals(2, audit("generate", "--data", "p.txt", "--out", dir.resolve("r").toString(), "--scorers", "vibes"));
         assertTrue(err.toString().contains("unknown scorer \"vibes\""), err.toString());
+        assertEquals(2, audit("toxigen", "--data", "x.json", "--out", dir.resolve("r").toString(), "--bad-rows", "maybe"));
+        assertTrue(err.toString().contains("Invalid value for option '--bad-rows': 'maybe' is neither skip nor stop"), err.toString());
+        assertNoJavaNames(err.toString());
     }
 
     @Test

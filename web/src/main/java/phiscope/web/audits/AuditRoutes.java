@@ -17,8 +17,8 @@ import phiscope.toxicity.run.RunFolder;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
 import phiscope.web.server.ConfinedFolder;
-import phiscope.web.server.Json;
 import phiscope.web.server.RouteGroup;
+import phiscope.web.server.StrictJson;
 
 /**
  * The audits API: the runs in the runs folder and the datasets in the data folder, starting and
@@ -62,13 +62,13 @@ public final class AuditRoutes implements RouteGroup {
         routes.get("/api/audits", ctx -> ctx.json(new Listing(audits.list(), AuditRuns.BENCHMARKS)));
         routes.get("/api/audits/datasets", ctx -> ctx.json(Map.of("datasets", datasets())));
         routes.post("/api/audits/start", this::start);
-        routes.post("/api/audits/cancel", ctx -> ctx.json(audits.cancel(Json.body(ctx, RunRequest.class).run())));
+        routes.post("/api/audits/cancel", ctx -> ctx.json(audits.cancel(StrictJson.body(ctx, RunRequest.class).run())));
         routes.get("/api/audits/run", this::run);
         routes.get("/api/audits/file", this::file);
     }
 
     private void start(Context ctx) {
-        StartRequest request = Json.body(ctx, StartRequest.class);
+        StartRequest request = StrictJson.body(ctx, StartRequest.class);
         ctx.status(202).json(audits.start(request.benchmark(), request.data(), request.run(), request.badRows(), request.split()));
     }
 
@@ -135,7 +135,7 @@ public final class AuditRoutes implements RouteGroup {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(file.toFile());
+            return StrictJson.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

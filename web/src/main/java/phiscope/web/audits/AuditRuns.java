@@ -44,6 +44,7 @@ import phiscope.toxicity.run.RunFolder;
 import phiscope.toxicity.run.RunRefusedException;
 import phiscope.toxicity.scoring.ScoringModel;
 import phiscope.toxicity.scoring.ScoringModels;
+import phiscope.web.App;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.BusyException;
 import phiscope.web.server.ConfinedFolder;
@@ -216,14 +217,14 @@ public final class AuditRuns implements AutoCloseable {
             String state = run.running() && run.queued.cancelled() ? "cancelling" : run.state.label();
             return Optional.of(new RunStatus(name, run.audit.benchmark(), model.id(), manifest == null ? null : dataName(manifest),
                     manifest == null ? null : manifest.dataset().path(), run.audit.settings(), run.done, run.total, state,
-                    run.failure == null ? null : run.failure.getMessage(), notes));
+                    run.error(), notes));
         }
         return contents.map(c -> {
             boolean ended = run != null && !c.finished() && run.state != State.FINISHED;
             Integer total = manifest.items().isPresent() ? manifest.items().getAsInt() : c.finished() ? c.saved() : null;
             return new RunStatus(name, manifest.benchmark(), manifest.model(), dataName(manifest), manifest.dataset().path(),
                     manifest.settings(), c.saved(), total, c.finished() ? "finished" : ended ? run.state.label() : "incomplete",
-                    ended && run.failure != null ? run.failure.getMessage() : null, notes);
+                    ended ? run.error() : null, notes);
         });
     }
 
@@ -263,10 +264,7 @@ public final class AuditRuns implements AutoCloseable {
     }
 
     private static <T> Prepared prepared(Rows<T> rows, BadRowPolicy policy, PrintWriter notes, Function<List<T>, Audit> audit) {
-        List<T> accepted = policy.apply(rows, notes);
-        if (accepted.isEmpty()) {
-            throw new DatasetException(rows.files() + ": no usable rows");
-        }
+        List<T> accepted = policy.apply(rows, notes, "send \"badRows\": \"skip\"");
         return new Prepared(audit.apply(accepted), rows.files());
     }
 
@@ -309,6 +307,14 @@ public final class AuditRuns implements AutoCloseable {
 
         boolean running() {
             return state == State.RUNNING;
+        }
+
+        /** Why the run failed, for the client: what was wrong with its data or folder, or else a pointer to the log. */
+        String error() {
+            if (failure == null) {
+                return null;
+            }
+            return failure instanceof RunRefusedException || failure instanceof DatasetException ? failure.getMessage() : App.INTERNAL_ERROR;
         }
 
         void execute(DatasetDigest digest) {

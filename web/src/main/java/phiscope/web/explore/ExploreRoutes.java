@@ -2,6 +2,7 @@ package phiscope.web.explore;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,9 @@ import phiscope.web.Limits;
 import phiscope.web.probes.SavedProbes;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
-import phiscope.web.server.Json;
 import phiscope.web.server.ModelWorker;
 import phiscope.web.server.RouteGroup;
+import phiscope.web.server.StrictJson;
 
 /**
  * The API for exploring what the model does with a prompt: tokens, attention, activations and
@@ -31,22 +32,22 @@ public final class ExploreRoutes implements RouteGroup {
     record PromptRequest(String prompt) {
     }
 
-    record RunRequest(String prompt, Integer topK) {
+    record RunRequest(String prompt, BigInteger topK) {
     }
 
-    record LayerRequest(String prompt, Integer layer) {
+    record LayerRequest(String prompt, BigInteger layer) {
     }
 
-    record PatternRequest(String prompt, Integer layer, Integer head, Integer size) {
+    record PatternRequest(String prompt, BigInteger layer, BigInteger head, BigInteger size) {
     }
 
-    record QueryRequest(String prompt, Integer layer, Integer position) {
+    record QueryRequest(String prompt, BigInteger layer, BigInteger position) {
     }
 
-    record NeuronRequest(String prompt, Integer layer, Integer neuron, String site) {
+    record NeuronRequest(String prompt, BigInteger layer, BigInteger neuron, String site) {
     }
 
-    record TopNeuronsRequest(String prompt, Integer layer, Integer position, Integer k, String site) {
+    record TopNeuronsRequest(String prompt, BigInteger layer, BigInteger position, BigInteger k, String site) {
     }
 
     record DirectionRequest(String prompt, String hook, float[] vector, String token, String minusToken) {
@@ -55,10 +56,10 @@ public final class ExploreRoutes implements RouteGroup {
     record ProbeScoreRequest(String prompt, String probe) {
     }
 
-    record LensRequest(String prompt, Integer first, Integer last, Integer topK, String target) {
+    record LensRequest(String prompt, BigInteger first, BigInteger last, BigInteger topK, String target) {
     }
 
-    record AttributionRequest(String prompt, Integer position, String token, String versus) {
+    record AttributionRequest(String prompt, BigInteger position, String token, String versus) {
     }
 
     /** {@code weights}: the format the matrices are held in; {@code quantized}: whether that approximates the model. */
@@ -134,12 +135,12 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void tokenize(Context ctx) {
-        int[] ids = prompts.encodeAny("prompt", Json.body(ctx, PromptRequest.class).prompt());
+        int[] ids = prompts.encodeAny("prompt", StrictJson.body(ctx, PromptRequest.class).prompt());
         ctx.json(new Tokenized(prompts.describe(ids), ids.length, prompts.context()));
     }
 
     private void run(Context ctx) {
-        RunRequest request = Json.body(ctx, RunRequest.class);
+        RunRequest request = StrictJson.body(ctx, RunRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int k = Check.inRange("topK", request.topK(), 5, 1, 50);
         ctx.json(new RunResult(prompts.describe(ids), worker.call(job -> {
@@ -150,19 +151,19 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void attentionSummary(Context ctx) {
-        int[] ids = prompts.encode(Json.body(ctx, PromptRequest.class).prompt(), 0);
+        int[] ids = prompts.encode(StrictJson.body(ctx, PromptRequest.class).prompt(), 0);
         ctx.json(worker.call(job -> attention.summary(job, ids)));
     }
 
     private void attentionThumbnails(Context ctx) {
-        LayerRequest request = Json.body(ctx, LayerRequest.class);
+        LayerRequest request = StrictJson.body(ctx, LayerRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int layer = layer(request.layer());
         ctx.json(worker.call(job -> attention.thumbnails(job, ids, layer)));
     }
 
     private void attentionPattern(Context ctx) {
-        PatternRequest request = Json.body(ctx, PatternRequest.class);
+        PatternRequest request = StrictJson.body(ctx, PatternRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int layer = layer(request.layer());
         int head = Check.inRange("head", request.head(), 0, phi.config().numHeads() - 1);
@@ -171,7 +172,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void attentionQuery(Context ctx) {
-        QueryRequest request = Json.body(ctx, QueryRequest.class);
+        QueryRequest request = StrictJson.body(ctx, QueryRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int layer = layer(request.layer());
         int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
@@ -179,7 +180,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void neuron(Context ctx) {
-        NeuronRequest request = Json.body(ctx, NeuronRequest.class);
+        NeuronRequest request = StrictJson.body(ctx, NeuronRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int layer = layer(request.layer());
         int neuron = Check.inRange("neuron", request.neuron(), 0, phi.config().intermediateSize() - 1);
@@ -188,7 +189,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void topNeurons(Context ctx) {
-        TopNeuronsRequest request = Json.body(ctx, TopNeuronsRequest.class);
+        TopNeuronsRequest request = StrictJson.body(ctx, TopNeuronsRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int layer = layer(request.layer());
         int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
@@ -198,7 +199,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void direction(Context ctx) {
-        DirectionRequest request = Json.body(ctx, DirectionRequest.class);
+        DirectionRequest request = StrictJson.body(ctx, DirectionRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         HookPoint point = HookPoint.parse(Check.required("hook", request.hook()), phi.config());
         ActivationAnalysis.Direction direction = direction(request);
@@ -206,7 +207,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void probeScore(Context ctx) {
-        ProbeScoreRequest request = Json.body(ctx, ProbeScoreRequest.class);
+        ProbeScoreRequest request = StrictJson.body(ctx, ProbeScoreRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         String name = Check.required("probe", request.probe());
         LinearProbe probe = probes.load("probe", name);
@@ -222,7 +223,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void lens(Context ctx) {
-        LensRequest request = Json.body(ctx, LensRequest.class);
+        LensRequest request = StrictJson.body(ctx, LensRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int end = ids.length - 1;
         int window = LensAnalysis.MAX_POSITIONS - 1;
@@ -241,7 +242,7 @@ public final class ExploreRoutes implements RouteGroup {
     }
 
     private void attribution(Context ctx) {
-        AttributionRequest request = Json.body(ctx, AttributionRequest.class);
+        AttributionRequest request = StrictJson.body(ctx, AttributionRequest.class);
         int[] ids = prompts.encode(request.prompt(), 0);
         int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
         int token = prompts.singleToken("token", request.token());
@@ -261,18 +262,18 @@ public final class ExploreRoutes implements RouteGroup {
             return new ActivationAnalysis.Direction(request.vector(), "vector");
         }
         float[] vector = activations.unembedding(prompts.singleToken("token", request.token()));
-        String description = "unembed(" + Json.quote(request.token()) + ")";
+        String description = "unembed(" + StrictJson.quote(request.token()) + ")";
         if (request.minusToken() != null) {
             float[] minus = activations.unembedding(prompts.singleToken("minusToken", request.minusToken()));
             for (int i = 0; i < vector.length; i++) {
                 vector[i] -= minus[i];
             }
-            description += " - unembed(" + Json.quote(request.minusToken()) + ")";
+            description += " - unembed(" + StrictJson.quote(request.minusToken()) + ")";
         }
         return new ActivationAnalysis.Direction(vector, description);
     }
 
-    private int layer(Integer layer) {
+    private int layer(BigInteger layer) {
         return Check.inRange("layer", layer, 0, phi.config().numLayers() - 1);
     }
 

@@ -3,20 +3,26 @@ package phiscope.web.explore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.Generator;
 import phiscope.engine.model.Sampler;
+import phiscope.web.App;
 import phiscope.web.Limits;
+import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
 import phiscope.web.server.EventStream;
 import phiscope.web.server.Job;
-import phiscope.web.server.Json;
+import phiscope.web.server.JobStoppedException;
 import phiscope.web.server.ModelWorker;
+import phiscope.web.server.StrictJson;
 import phiscope.web.server.TimedOutException;
 
 /**
@@ -28,7 +34,7 @@ import phiscope.web.server.TimedOutException;
  */
 final class GenerationStream {
 
-    record GenerateRequest(String prompt, Integer maxNewTokens, Double temperature, Integer topK, Double topP, Long seed) {
+    record GenerateRequest(String prompt, BigInteger maxNewTokens, Double temperature, BigInteger topK, Double topP, BigInteger seed) {
     }
 
     record Start(int promptTokens, int maxNewTokens) {
@@ -95,6 +101,7 @@ final class GenerationStream {
     }
 
     private static final long HEARTBEAT_MILLIS = 1000;
+    private static final Logger log = LoggerFactory.getLogger(GenerationStream.class);
 
     private final Phi phi;
     private final ModelWorker worker;
@@ -109,7 +116,7 @@ final class GenerationStream {
     }
 
     void handle(Context ctx) throws IOException {
-        GenerateRequest request = Json.body(ctx, GenerateRequest.class);
+        GenerateRequest request = StrictJson.body(ctx, GenerateRequest.class);
         int[] ids = prompts.encode(request.prompt(), 1);
         int maxNewTokens = maxNewTokens(request.maxNewTokens(), 64);
         Sampler.Settings settings = settings(request.temperature(), request.topK(), request.topP(), request.seed());
@@ -117,14 +124,17 @@ final class GenerationStream {
                 (job, sink) -> sink.generate(null, ids, maxNewTokens, settings, phi.newHooks()));
     }
 
-    int maxNewTokens(Integer requested, int fallback) {
+    int maxNewTokens(BigInteger requested, int fallback) {
         return Check.inRange("maxNewTokens", requested, fallback, 1, limits.maxNewTokens());
     }
 
-    /** Greedy unless a temperature is given; the sampler refuses values out of range. */
-    static Sampler.Settings settings(Double temperature, Integer topK, Double topP, Long seed) {
-        return new Sampler.Settings(temperature == null ? 0 : temperature, topK == null ? 0 : topK, topP == null ? 1 : topP,
-                seed == null ? 0 : seed);
+    /**
+     * Greedy unless a temperature is given; the sampler refuses temperatures and top-p values out of
+     * range. A top-k of 0 is off, and one beyond the vocabulary would mean the same.
+     */
+    Sampler.Settings settings(Double temperature, BigInteger topK, Double topP, BigInteger seed) {
+        return new Sampler.Settings(temperature == null ? 0 : temperature, Check.inRange("topK", topK, 0, 0, phi.vocabularyLimit()),
+                topP == null ? 1 : topP, Check.inLongRange("seed", seed, 0, Long.MIN_VALUE, Long.MAX_VALUE));
     }
 
     /**
@@ -197,8 +207,11 @@ final class GenerationStream {
             task.await();
         } catch (TimedOutException e) {
             events.send("done", new Done(null, "timeout", generated, seconds, text.finish()));
-        } catch (RuntimeException e) {
+        } catch (ApiException | IllegalArgumentException | JobStoppedException e) {
             events.send("error", new Failure(e.getMessage()));
+        } catch (RuntimeException e) {
+            log.error("a generation failed", e);
+            events.send("error", new Failure(App.INTERNAL_ERROR));
         }
     }
 }

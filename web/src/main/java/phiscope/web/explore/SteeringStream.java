@@ -2,6 +2,7 @@ package phiscope.web.explore;
 
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import phiscope.engine.Phi;
@@ -13,7 +14,7 @@ import phiscope.probes.Progress;
 import phiscope.probes.steering.SteeringVector;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /**
  * {@code POST /api/steer}: a steering vector (ActAdd from a plus/minus prompt pair, or the
@@ -22,9 +23,9 @@ import phiscope.web.server.Json;
  */
 final class SteeringStream {
 
-    record SteerRequest(String prompt, Integer layer, String site, Double coefficient, String plus, String minus,
+    record SteerRequest(String prompt, BigInteger layer, String site, Double coefficient, String plus, String minus,
                         List<String> positive, List<String> negative, String pooling,
-                        Integer maxNewTokens, Double temperature, Integer topK, Double topP, Long seed) {
+                        BigInteger maxNewTokens, Double temperature, BigInteger topK, Double topP, BigInteger seed) {
     }
 
     /** The vector as built: where it is added, how, and how large a coefficient of 1 is. */
@@ -50,7 +51,7 @@ final class SteeringStream {
     }
 
     void handle(Context ctx) throws IOException {
-        SteerRequest request = Json.body(ctx, SteerRequest.class);
+        SteerRequest request = StrictJson.body(ctx, SteerRequest.class);
         int[] ids = prompts.encode(request.prompt(), 1);
         int layers = phi.config().numLayers();
         int layer = Check.inRange("layer", request.layer(), layers / 2, 0, layers - 1);
@@ -77,7 +78,7 @@ final class SteeringStream {
         }
         Pooling pooling = pooling(request.pooling());
         int maxNewTokens = generation.maxNewTokens(request.maxNewTokens(), 32);
-        Sampler.Settings settings = GenerationStream.settings(request.temperature(), request.topK(), request.topP(), request.seed());
+        Sampler.Settings settings = generation.settings(request.temperature(), request.topK(), request.topP(), request.seed());
         generation.stream(ctx, new GenerationStream.Start(ids.length, maxNewTokens), (job, sink) -> {
             SteeringVector vector = actAdd ? SteeringVector.actAdd(phi, point, request.plus(), request.minus())
                     : SteeringVector.differenceOfMeans(phi, List.of(point), request.positive(), request.negative(), pooling,

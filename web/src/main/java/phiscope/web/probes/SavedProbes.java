@@ -13,7 +13,7 @@ import phiscope.engine.io.ModelFormatException;
 import phiscope.probes.linear.LinearProbe;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.ConfinedFolder;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /**
  * What {@code phiscope probe} saved in the probes folder: linear probes ({@code NAME.json} +
@@ -104,7 +104,7 @@ public final class SavedProbes {
 
     private static JsonNode readOrNull(Path file) {
         try {
-            return Json.MAPPER.readTree(file.toFile());
+            return StrictJson.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             return null;
         }

@@ -35,7 +35,7 @@ public final class EventStream {
     /** Sends one event with a JSON payload; false if the client has gone. */
     public boolean send(String event, Object data) {
         try {
-            return write("event: " + event + "\ndata: " + Json.MAPPER.writeValueAsString(data) + "\n\n");
+            return write("event: " + event + "\ndata: " + StrictJson.MAPPER.writeValueAsString(data) + "\n\n");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package phiscope.web.audits;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,16 +17,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import phiscope.toxicity.cli.AuditCommand;
 import phiscope.toxicity.scoring.ScoringModels;
 import phiscope.web.ApiTest;
+import phiscope.web.App;
+import phiscope.web.Limits;
 import phiscope.web.TestServer;
 import phiscope.web.TestServer.Response;
 import phiscope.web.TinyDatasets;
@@ -129,7 +134,7 @@ class AuditApiTest extends ApiTest {
         Path web = runs.resolve("web/toxigen");
         assertArrayEquals(Files.readAllBytes(cli.resolve("summary.json")), Files.readAllBytes(web.resolve("summary.json")));
         assertArrayEquals(Files.readAllBytes(cli.resolve("results.jsonl")), Files.readAllBytes(web.resolve("results.jsonl")));
-        JsonNode cliManifest = phiscope.web.server.Json.MAPPER.readTree(cli.resolve("manifest.json").toFile());
+        JsonNode cliManifest = phiscope.web.server.StrictJson.MAPPER.readTree(cli.resolve("manifest.json").toFile());
         for (String field : List.of("benchmark", "model", "settings", "items", "dataset")) {
             assertEquals(cliManifest.get(field), detail.get("manifest").get(field), field);
         }
@@ -289,7 +294,10 @@ class AuditApiTest extends ApiTest {
         Files.writeString(data.resolve("toxigen/bad.json"), "[{\"id\": 1, \"text\": \"a b c\", \"toxicity_score\": 2, \"label\": \"hate\","
                 + " \"target_groups\": [\"women\"]}, {\"id\": 2, \"text\": \"d e\", \"label\": \"neutral\", \"target_groups\": [\"women\"]},"
                 + " {\"id\": 3, \"text\": \"f g h\", \"toxicity_score\": 1, \"label\": \"neutral\", \"target_groups\": [\"women\"]}]");
-        server.post("/api/audits/start", start("bad", "data", "toxigen/bad.json")).assertFieldError(400, "data", "1 bad row(s)");
+        Response refused = server.post("/api/audits/start", start("bad", "data", "toxigen/bad.json"));
+        refused.assertFieldError(400, "data", "field 'data': 1 bad row(s); fix them or send \"badRows\": \"skip\" to leave them out:");
+        assertTrue(refused.json().get("error").asText().contains("bad.json line 1: missing field \"toxicity_score\""), refused.raw().body());
+        assertFalse(refused.raw().body().contains("--bad-rows"), "an API client has no command line options: " + refused.raw().body());
         Response skipped = server.post("/api/audits/start", start("bad", "data", "toxigen/bad.json", "badRows", "skip"));
         assertEquals(202, skipped.status(), skipped.raw().body());
         assertTrue(skipped.json().get("notes").asText().contains("skipping 1 bad row(s)"), skipped.raw().body());
@@ -297,6 +305,33 @@ class AuditApiTest extends ApiTest {
 
         Files.writeString(temp.resolve("runs/a-file"), "x");
         server.post("/api/audits/start", start("a-file")).assertFieldError(400, "run", "is a file, not a run folder");
+    }
+
+    @Test
+    void aDatasetThatIsNotUtf8TextIsRefusedAtItsFirstBadByte() throws IOException {
+        byte[] noise = new byte[3000];
+        new Random(22).nextBytes(noise);
+        Files.createDirectories(data.resolve("crows"));
+        Files.write(data.resolve("crows/crows.csv"), noise);
+        server.post("/api/audits/start", start("noise", "benchmark", "crows-pairs", "data", "crows/crows.csv"))
+                .assertFieldError(400, "data", "field 'data': crows.csv is not UTF-8 text: the byte at offset ");
+        byte[] latin1 = "sent_more,sent_less,stereo_antistereo,bias_type\nCaf\u00e9s are loud.,Bars are loud.,stereo,age\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(data.resolve("crows/latin1.csv"), latin1);
+        server.post("/api/audits/start", start("latin1", "benchmark", "crows-pairs", "data", "crows/latin1.csv"))
+                .assertFieldError(400, "data", "field 'data': latin1.csv is not UTF-8 text: the byte at offset 51 (line 2) is 0xE9");
+    }
+
+    @Test
+    void anInternalErrorSaysSoWithoutJavaText(@TempDir Path folders) throws IOException {
+        // A run folder whose manifest is not JSON is, for now, the one way a request reaches the catch-all 500.
+        Files.createDirectories(folders.resolve("runs/broken"));
+        Files.writeString(folders.resolve("runs/broken/manifest.json"), "{");
+        try (TestServer own = new TestServer(Limits.DEFAULTS, folders)) {
+            Response broken = own.get("/api/audits/run?run=broken");
+            broken.assertError(500, App.INTERNAL_ERROR);
+            assertEquals(App.INTERNAL_ERROR, broken.json().get("error").asText());
+        }
     }
 
     @Test

@@ -21,7 +21,7 @@ import org.openqa.selenium.support.ui.Select;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
 import phiscope.web.TinyDatasets;
-import phiscope.web.server.Json;
+import phiscope.web.server.StrictJson;
 
 /**
  * The audits and probe sweep areas in a real browser: start a small ToxiGen audit on a dataset the
@@ -136,7 +136,7 @@ class AuditBrowserIT {
         browser.open("#group=probes&sweep=sentiment-sweep");
         WebElement chart = browser.byTestId("sweep-chart");
         browser.wait.until(d -> !bars(chart).isEmpty());
-        JsonNode sweep = Json.MAPPER.readTree(temp.resolve("probes/sentiment-sweep.json").toFile()).get("results");
+        JsonNode sweep = StrictJson.MAPPER.readTree(temp.resolve("probes/sentiment-sweep.json").toFile()).get("results");
         List<Map<String, Object>> bars = bars(chart);
         assertEquals(2 * sweep.size(), bars.size());
         for (int i = 0; i < sweep.size(); i++) {

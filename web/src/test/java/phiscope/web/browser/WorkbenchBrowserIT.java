@@ -166,7 +166,7 @@ class WorkbenchBrowserIT {
         browser.view("predictions").findElement(By.cssSelector("[data-export='json']")).click();
         Path saved = downloads.resolve("phiscope-predictions.json");
         wait.until(d -> Files.exists(saved));
-        JsonNode exported = phiscope.web.server.Json.MAPPER.readTree(Files.readString(saved));
+        JsonNode exported = phiscope.web.server.StrictJson.MAPPER.readTree(Files.readString(saved));
         assertEquals(3, exported.get("selection").get("token").asInt());
         assertEquals(10, exported.get("data").get("top").size());
         browser.view("pattern").findElement(By.cssSelector("[data-export='png']")).click();

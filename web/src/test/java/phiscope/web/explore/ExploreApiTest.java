@@ -121,11 +121,86 @@ class ExploreApiTest extends ApiTest {
     void tokenizeRefusesBadBodies() {
         assertError(server.post("/api/tokenize", Map.of()), 400, "field 'prompt' is required");
         assertError(server.post("/api/tokenize", Map.of("prompt", "")), 400, "must not be empty");
-        assertError(server.post("/api/tokenize", Map.of("prompt", 5)), 400, "field 'prompt' has the wrong type (expected a string)");
+        assertError(server.post("/api/tokenize", Map.of("prompt", 5)), 400, "field 'prompt' is 5; it must be a string");
         assertError(server.post("/api/tokenize", Map.of("prompt", "x", "promt", "y")), 400, "unknown field 'promt'; known fields: prompt");
-        assertError(server.post("/api/tokenize", "{\"prompt\": "), 400, "not valid JSON");
-        assertError(server.post("/api/tokenize", "[1, 2]"), 400, "must be a JSON object");
+        assertError(server.post("/api/tokenize", "{\"prompt\": "), 400, "the body is not valid JSON (line 1, column 12): it ends before "
+                + "an object is closed with }");
+        assertError(server.post("/api/tokenize", "{\"prompt\": \"a\", // a comment\n}"), 400, "the body is not valid JSON (line 1, "
+                + "column 17): Unexpected character ('/' (code 47)): maybe a (non-standard) comment?");
+        assertError(server.post("/api/tokenize", "[1, 2]"), 400, "the body must be a JSON object, not an array");
         assertError(server.post("/api/tokenize", Map.of("prompt", "a".repeat(Limits.DEFAULTS.maxBodyBytes() + 10))), 413, "");
+    }
+
+    // --- every endpoint
+
+    private static List<String> postEndpoints() {
+        List<String> posts = server.workbench().app().routes().stream()
+                .filter(route -> route.startsWith("POST "))
+                .map(route -> route.substring("POST ".length()))
+                .toList();
+        assertTrue(posts.size() >= 16 && posts.contains("/api/run") && posts.contains("/api/audits/start"), posts.toString());
+        return posts;
+    }
+
+    @Test
+    void everyPostEndpointAnswersANullBodyWithA400() {
+        for (String path : postEndpoints()) {
+            assertError(server.post(path, "null"), 400, "the body must be a JSON object, not null");
+        }
+    }
+
+    @Test
+    void everyPostEndpointRefusesMalformedBodiesInTheClientsTerms() {
+        Map<String, String> answers = Map.of(
+                "\"text\"", "the body must be a JSON object, not a string",
+                "[{}]", "the body must be a JSON object, not an array",
+                "{\"prompt\": \"x\"", "it ends before an object is closed with }",
+                "{\"prompt\": +1}", "JSON spec does not allow numbers to have plus signs",
+                "{\"prompt\": NaN}", "field 'prompt' is NaN; it must be a finite number",
+                "{\"nonsense\": 1}", "unknown field 'nonsense'",
+                "{\"prompt\": 1" + "0".repeat(1000) + "}", "a number is 1001 characters long; at most 1000 are allowed");
+        for (String path : postEndpoints()) {
+            answers.forEach((body, answer) -> assertError(server.post(path, body), 400, answer));
+        }
+    }
+
+    // --- malformed numbers
+
+    @Test
+    void anIntegerTooLargeForItsFieldIsOutOfRangeLikeAnyOther() {
+        Response largest = server.post("/api/run", "{\"prompt\": \"The quick brown fox\", \"topK\": 2147483647}");
+        largest.assertFieldError(400, "topK", "field 'topK' is 2147483647; it must be in 1..50");
+        for (String tooLarge : List.of("2147483648", "1000000000000", "9223372036854775808", "-100000000000000000000")) {
+            Response refused = server.post("/api/run", "{\"prompt\": \"The quick brown fox\", \"topK\": " + tooLarge + "}");
+            refused.assertFieldError(400, "topK", "field 'topK' is " + tooLarge + "; it must be in 1..50");
+            assertEquals(largest.json().get("min"), refused.json().get("min"));
+            assertEquals(largest.json().get("max"), refused.json().get("max"));
+        }
+        server.post("/api/attention/pattern", "{\"prompt\": \"x\", \"layer\": 0, \"head\": 4294967296}")
+                .assertFieldError(400, "head", "field 'head' is 4294967296; it must be in 0..3");
+        server.post("/api/generate", "{\"prompt\": \"x\", \"topK\": 2147483648}")
+                .assertFieldError(400, "topK", "field 'topK' is 2147483648; it must be in 0.." + phi.vocabularyLimit());
+        Response seed = server.post("/api/generate", "{\"prompt\": \"x\", \"seed\": 9223372036854775808}");
+        seed.assertFieldError(400, "seed", "field 'seed' is 9223372036854775808; it must be in -9223372036854775808..9223372036854775807");
+        assertEquals(Long.MAX_VALUE, seed.json().get("max").longValue());
+
+        List<ServerSentEvents.Event> largestSeed = ServerSentEvents.post(server,
+                Map.of("prompt", PROMPT, "maxNewTokens", 2, "temperature", 1, "seed", Long.MIN_VALUE));
+        assertEquals("done", largestSeed.getLast().name(), "every long is a seed");
+    }
+
+    @Test
+    void nanAndInfinityAreRefusedNamingTheField() {
+        server.post("/api/run", "{\"prompt\": \"x\", \"topK\": NaN}")
+                .assertFieldError(400, "topK", "field 'topK' is NaN; it must be a finite number");
+        server.post("/api/generate", "{\"prompt\": \"x\", \"temperature\": Infinity}")
+                .assertFieldError(400, "temperature", "field 'temperature' is Infinity; it must be a finite number");
+        server.post("/api/steer", "{\"prompt\": \"x\", \"plus\": \"a\", \"minus\": \"b\", \"coefficient\": -Infinity}")
+                .assertFieldError(400, "coefficient", "field 'coefficient' is -Infinity; it must be a finite number");
+        server.post("/api/activations/direction", "{\"prompt\": \"x\", \"hook\": \"hook_embed\", \"vector\": [1, NaN, 0]}")
+                .assertFieldError(400, "vector[1]", "field 'vector[1]' is NaN; it must be a finite number");
+        server.post("/api/activations/direction", "{\"prompt\": \"x\", \"hook\": \"hook_embed\", \"vector\": [1, null]}")
+                .assertFieldError(400, "vector[1]", "field 'vector[1]' is null; it must be a number");
     }
 
     // --- run
@@ -152,7 +227,8 @@ class ExploreApiTest extends ApiTest {
     @Test
     void runRefusesBadParametersAndPromptsLongerThanTheContext() {
         assertError(server.post("/api/run", Map.of("prompt", PROMPT, "topK", 0)), 400, "field 'topK' is 0; it must be in 1..50");
-        assertError(server.post("/api/run", Map.of("prompt", PROMPT, "topK", "3")), 400, "field 'topK' has the wrong type");
+        assertError(server.post("/api/run", Map.of("prompt", PROMPT, "topK", "3")), 400, "field 'topK' is a string; it must be an integer");
+        assertError(server.post("/api/run", Map.of("prompt", PROMPT, "topK", 1.5)), 400, "field 'topK' is 1.5; it must be an integer");
         Response tooLong = server.post("/api/run", Map.of("prompt", " a".repeat(2100)));
         assertError(tooLong, 400, "the prompt has 2100 tokens; the limit is 2048");
         assertEquals(2100, tooLong.json().get("tokens").asInt());
@@ -370,7 +446,8 @@ class ExploreApiTest extends ApiTest {
                 400, "'maxNewTokens'");
         assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "temperature", -1)), 400, "temperature");
         assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "topP", 0)), 400, "top-p");
-        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "topK", -2)), 400, "top-k");
+        assertError(server.post("/api/generate", Map.of("prompt", PROMPT, "topK", -2)), 400,
+                "field 'topK' is -2; it must be in 0.." + phi.vocabularyLimit());
         assertError(server.post("/api/generate", Map.of("prompt", " a".repeat(2048))), 400, "less room to generate");
     }
 }

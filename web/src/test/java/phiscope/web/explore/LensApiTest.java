@@ -98,7 +98,7 @@ class LensApiTest extends ApiTest {
         server.post("/api/lens", request("target", " two words")).assertFieldError(400, "target", "field 'target' is 2 tokens");
         server.post("/api/lens", request("target", "")).assertFieldError(400, "target", "must not be empty");
         server.post("/api/lens", request("targt", " n")).assertFieldError(400, "targt", "unknown field 'targt'");
-        server.post("/api/lens", request("first", "3")).assertFieldError(400, "first", "wrong type");
+        server.post("/api/lens", request("first", "3")).assertFieldError(400, "first", "field 'first' is a string; it must be an integer");
         server.post("/api/lens", Map.of()).assertFieldError(400, "prompt", "field 'prompt' is required");
     }
 
@@ -146,6 +146,6 @@ class LensApiTest extends ApiTest {
                 .assertFieldError(400, "versus", "field 'versus' is 2 tokens");
         server.post("/api/attribution", request("token", " n", "versus", " x", "position", ids.length))
                 .assertFieldError(400, "position", "field 'position' is " + ids.length + "; it must be in 0.." + (ids.length - 1));
-        server.post("/api/attribution", request("token", 3, "versus", " x")).assertFieldError(400, "token", "wrong type");
+        server.post("/api/attribution", request("token", 3, "versus", " x")).assertFieldError(400, "token", "field 'token' is 3; it must be a string");
     }
 }

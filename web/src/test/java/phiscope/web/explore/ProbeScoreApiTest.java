@@ -61,7 +61,7 @@ class ProbeScoreApiTest extends ApiTest {
         sweep = ProbeSweep.run(phi, dataset, dataset.split(0.5, 1), HookSelector.parse("blocks.*.hook_resid_post").points(phi.config()),
                 Pooling.MEAN, new ProbeTrainer(ProbeKind.LOGISTIC, ProbeTrainer.DEFAULT_L2), Progress.NONE);
         Files.createDirectories(probes.resolve("sweeps"));
-        Files.writeString(probes.resolve("sweeps/tiny.json"), phiscope.web.server.Json.MAPPER.writeValueAsString(sweep.json()));
+        Files.writeString(probes.resolve("sweeps/tiny.json"), phiscope.web.server.StrictJson.MAPPER.writeValueAsString(sweep.json()));
         Files.writeString(probes.resolve("notes.json"), "{\"results\": \"not a sweep\"}");
         Files.writeString(probes.resolve("broken.json"), "{\"type\": ");
     }

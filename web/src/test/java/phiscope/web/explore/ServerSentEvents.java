@@ -26,7 +26,7 @@ final class ServerSentEvents {
         try {
             HttpRequest post = HttpRequest.newBuilder(server.uri("/api/generate"))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(phiscope.web.server.Json.MAPPER.writeValueAsString(request)))
+                    .POST(HttpRequest.BodyPublishers.ofString(phiscope.web.server.StrictJson.MAPPER.writeValueAsString(request)))
                     .build();
             return server.client().send(post, HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
@@ -65,7 +65,7 @@ final class ServerSentEvents {
             if (line.startsWith("event: ")) {
                 name = line.substring(7);
             } else if (line.startsWith("data: ")) {
-                return new Event(name, phiscope.web.server.Json.MAPPER.readTree(line.substring(6)));
+                return new Event(name, phiscope.web.server.StrictJson.MAPPER.readTree(line.substring(6)));
             }
         }
         return null;

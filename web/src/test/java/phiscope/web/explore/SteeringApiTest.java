@@ -43,7 +43,7 @@ class SteeringApiTest extends ApiTest {
     private static List<ServerSentEvents.Event> steer(Map<String, Object> request) {
         try {
             HttpRequest post = HttpRequest.newBuilder(server.uri("/api/steer")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(phiscope.web.server.Json.MAPPER.writeValueAsString(request))).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(phiscope.web.server.StrictJson.MAPPER.writeValueAsString(request))).build();
             HttpResponse<InputStream> response = server.client().send(post, HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, response.statusCode());
             List<ServerSentEvents.Event> events = new ArrayList<>();
