@@ -82,10 +82,12 @@ public final class SaeTrainCommand implements Callable<Integer> {
         try (Phi phi = model.load(); ProgressBars progress = new ProgressBars("sae train")) {
             SaeTraining.Result result = SaeTraining.run(phi, settings, options, progress);
             progress.close();
-            System.out.printf(Locale.ROOT, "%s %s: %d tokens in %d steps (%.0f tokens/s%s); last step: mse %.5g, L0 %.1f, dead %d%n",
+            System.out.printf(Locale.ROOT, "%s %s: %d tokens in %d steps; last step: mse %.5g, L0 %.1f, dead %d%n",
                     result.resumed() ? "resumed and trained" : "trained", result.folder(), result.tokens(), result.steps(),
-                    result.tokensPerSecond(), result.skippedFiles() > 0 ? ", " + result.skippedFiles() + " non-UTF-8 files skipped" : "",
                     result.last().mse(), result.last().l0(), result.last().dead());
+            System.out.printf(Locale.ROOT, "%.0f tokens/s overall: the model's forward passes %.0f tokens/s, the training steps %.0f "
+                    + "tokens/s%s%n", result.tokensPerSecond(), result.forwardTokensPerSecond(), result.trainingTokensPerSecond(),
+                    result.skippedFiles() > 0 ? "; " + result.skippedFiles() + " files that are not UTF-8 skipped" : "");
             if (result.tokens() < tokens) {
                 System.out.println("the corpus ran out after " + result.tokens() + " of " + tokens + " tokens");
             }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.OptionalInt;
+import phiscope.engine.io.JsonSyntax;
 import phiscope.engine.io.ModelFormatException;
 
 /**
@@ -40,7 +41,7 @@ public record SaeConfig(Architecture architecture, int dIn, int dSae, String dty
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "file not found (a SAELens SAE folder holds cfg.json and sae_weights.safetensors)");
         } catch (JacksonException e) {
-            throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage());
+            throw new ModelFormatException(file, "not valid JSON: " + JsonSyntax.describe(e));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -16,6 +16,7 @@ import java.util.Set;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.Hooks;
+import phiscope.engine.io.JsonSyntax;
 import phiscope.engine.model.PhiModel;
 import phiscope.probes.Progress;
 
@@ -76,7 +77,7 @@ public final class SaeFeatures {
             try {
                 node = JSON.readTree(lines.get(i));
             } catch (JacksonException e) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": not valid JSON (" + e.getOriginalMessage()
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": not valid JSON (" + JsonSyntax.describe(e)
                         + "); each line is one JSON string, e.g. \"def f(x):\"");
             }
             if (node == null || !node.isTextual()) {

@@ -59,9 +59,13 @@ public final class SaeTraining {
         }
     }
 
-    /** What a run did: the trained SAE's folder, its last step's statistics and whether it continued a checkpoint. */
+    /**
+     * What a run did: the trained SAE's folder, its last step's statistics, whether it continued a
+     * checkpoint, and its speed: overall, and of its two halves, the model's forward passes that
+     * fill the buffer and the trainer's steps.
+     */
     public record Result(Path folder, long tokens, long steps, SaeTrainer.StepStats last, boolean resumed, double tokensPerSecond,
-            int skippedFiles) {
+            double forwardTokensPerSecond, double trainingTokensPerSecond, int skippedFiles) {
     }
 
     private SaeTraining() {
@@ -89,14 +93,15 @@ public final class SaeTraining {
             Checkpoint saved = Checkpoint.read(checkpoint, settings, options, dIn);
             corpus.skip(saved.windowsRead());
             buffer.refills = saved.refills();
-            trainer = SaeTrainer.resume(settings, dIn, saved.state());
+            trainer = SaeTrainer.resume(settings, dIn, saved.state(), phi.model().pool());
         } else {
             createDirectories(out);
             buffer.fill();
-            trainer = SaeTrainer.initialise(settings, dIn, buffer.rows, buffer.filled);
+            trainer = SaeTrainer.initialise(settings, dIn, buffer.rows, buffer.filled, phi.model().pool());
         }
         float[] batch = new float[settings.batchSize() * dIn];
         SaeTrainer.StepStats last = null;
+        long trainingNanos = 0;
         long startTokens = trainer.tokensTrained();
         long nextCheckpoint = trainer.tokensTrained() + options.checkpointEveryTokens();
         while (trainer.tokensTrained() < settings.tokens()) {
@@ -104,7 +109,9 @@ public final class SaeTraining {
             if (rows == 0) {
                 break; // the corpus ran out: the SAE is saved with the tokens it saw
             }
+            long stepStart = System.nanoTime();
             last = trainer.step(batch, rows);
+            trainingNanos += System.nanoTime() - stepStart;
             progress.advance(String.format(Locale.ROOT, "mse %.4g, L0 %.1f, dead %d", last.mse(), last.l0(), last.dead()),
                     (int) Math.min(Integer.MAX_VALUE, trainer.tokensTrained()), (int) Math.min(Integer.MAX_VALUE, settings.tokens()));
             if (trainer.tokensTrained() >= nextCheckpoint && trainer.tokensTrained() < settings.tokens()) {
@@ -122,8 +129,9 @@ public final class SaeTraining {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove " + checkpoint + ": " + e.getMessage(), e);
         }
-        return new Result(out, trainer.tokensTrained(), trainer.step(), last, resumed, (trainer.tokensTrained() - startTokens) / seconds,
-                corpus.skippedFiles());
+        long trained = trainer.tokensTrained() - startTokens;
+        return new Result(out, trainer.tokensTrained(), trainer.step(), last, resumed, trained / seconds,
+                buffer.forwardTokens / (buffer.forwardNanos / 1e9), trained / (trainingNanos / 1e9), corpus.skippedFiles());
     }
 
     /** Writes the SAE as SAELens 6.x saves one, so that {@code SAE.load_from_disk} reads it unchanged. */
@@ -196,6 +204,8 @@ public final class SaeTraining {
         int served;
         int refills;
         boolean exhausted;
+        long forwardTokens;
+        long forwardNanos;
 
         Buffer(Phi phi, HookPoint host, Corpus corpus, int capacity, int dIn, long seed) {
             this.phi = phi;
@@ -221,7 +231,10 @@ public final class SaeTraining {
                     System.arraycopy(a.data(), a.offset(), rows, filled * dIn, take * dIn);
                     filled += take;
                 });
+                long start = System.nanoTime();
                 phi.model().forward(window, hooks, PhiModel.Logits.NONE);
+                forwardNanos += System.nanoTime() - start;
+                forwardTokens += window.length;
             }
             SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + refills++);
             float[] swap = new float[dIn];

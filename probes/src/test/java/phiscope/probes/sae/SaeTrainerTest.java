@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.tensor.WorkerPool;
 
 /** The trainer on data made from a known dictionary, where a good SAE must find it. */
 class SaeTrainerTest {
@@ -63,16 +64,19 @@ class SaeTrainerTest {
         float[] train = sparseData(rows, 1);
         SaeTrainer.Settings settings = new SaeTrainer.Settings("blocks.0.hook_resid_post", SaeConfig.Architecture.TOPK, 64, 2, 0f,
                 3e-3f, 256, 200_000, 20_000, 7);
-        SaeTrainer trainer = SaeTrainer.initialise(settings, D, train, rows);
+        SaeTrainer trainer;
         double first = 0;
         SaeTrainer.StepStats last = null;
-        float[] batch = new float[256 * D];
-        for (int step = 0; step * 256 < settings.tokens(); step++) {
-            int start = (step * 256) % rows;
-            System.arraycopy(train, start * D, batch, 0, 256 * D);
-            last = trainer.step(batch, 256);
-            if (step == 0) {
-                first = last.mse();
+        try (WorkerPool pool = new WorkerPool(2)) {
+            trainer = SaeTrainer.initialise(settings, D, train, rows, pool);
+            float[] batch = new float[256 * D];
+            for (int step = 0; step * 256 < settings.tokens(); step++) {
+                int start = (step * 256) % rows;
+                System.arraycopy(train, start * D, batch, 0, 256 * D);
+                last = trainer.step(batch, 256);
+                if (step == 0) {
+                    first = last.mse();
+                }
             }
         }
         assertTrue(last.mse() < first / 10, "mse went from " + first + " to " + last.mse());
