@@ -10,25 +10,36 @@ import java.util.Arrays;
 public final class Activation {
 
     private final HookPoint point;
+    private final String name;
     private final float[] data;
     private final int offset;
     private final int[] shape;
     private final int[] positions;
 
     public Activation(HookPoint point, float[] data, int offset, int[] shape, int[] positions) {
+        this(point, point.name(), data, offset, shape, positions);
+    }
+
+    /**
+     * An activation of a module spliced in at {@code point} (a sparse autoencoder's
+     * {@code blocks.2.hook_resid_post.hook_sae_acts_post}), named {@code name}.
+     */
+    public Activation(HookPoint point, String name, float[] data, int offset, int[] shape, int[] positions) {
         this.point = point;
+        this.name = name;
         this.data = data;
         this.offset = offset;
         this.shape = shape;
         this.positions = positions;
     }
 
+    /** The model's hook point this activation is at, or that the module it belongs to is spliced in at. */
     public HookPoint point() {
         return point;
     }
 
     public String name() {
-        return point.name();
+        return name;
     }
 
     /** The backing buffer; the activation occupies {@code size()} floats from {@link #offset()}. */

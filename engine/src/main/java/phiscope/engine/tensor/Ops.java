@@ -22,6 +22,18 @@ public final class Ops {
         }
     }
 
+    /** {@code y[yOffset + i] += a · x[xOffset + i]} for {@code i < length}, fused multiply-adds. */
+    public static void addScaled(float a, float[] x, int xOffset, float[] y, int yOffset, int length) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int i = 0;
+        for (int end = length - length % LANES; i < end; i += LANES) {
+            FloatVector.fromArray(F, x, xOffset + i).fma(va, FloatVector.fromArray(F, y, yOffset + i)).intoArray(y, yOffset + i);
+        }
+        for (; i < length; i++) {
+            y[yOffset + i] = Math.fma(x[xOffset + i], a, y[yOffset + i]);
+        }
+    }
+
     /** Softmax of {@code x[offset .. offset + length)} in place: max-shifted exponentials over their sum. */
     public static void softmax(float[] x, int offset, int length) {
         float max = Float.NEGATIVE_INFINITY;

@@ -9,6 +9,6 @@ public final class ProbeCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new ProbeCommand(), new ScriptCommand());
+        return List.of(new ProbeCommand(), new SaeCommand(), new ScriptCommand());
     }
 }

@@ -27,6 +27,7 @@ class ScriptsTest {
             "probe-sweep.jsh", List.of("## Logistic probes", "blocks.3.hook_resid_post", "## Token-by-token probe scores"),
             "activation-patching.jsh", List.of("## Patched hook_resid_pre", "## Patched attn.hook_z per head", "contributions sum to"),
             "steering.jsh", List.of("## Baseline vs steered", "## Steering sweep", "ActAdd vector:"),
+            "sae-features.jsh", List.of("trained a 256-feature SAE on", "inside a string", "## Steering with the string-literal feature"),
             "activation-cache.jsh", List.of("run_with_cache: logits for 38 positions", "attends most from the last token",
                     "refused: the selection needs", "residual identity holds", "residual identity violated"));
 

@@ -1,0 +1,69 @@
+package phiscope.probes.sae;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.io.SafeTensorsFile;
+import phiscope.probes.Nanophi;
+import phiscope.probes.cli.SaeCommand;
+import picocli.CommandLine;
+
+/** {@code phiscope sae features} end to end: the file it writes holds the fixture's expected outputs under their names. */
+class SaeFeaturesCommandTest {
+
+    private static int sae(String... args) {
+        CommandLine cli = new CommandLine(new SaeCommand());
+        RuntimeException[] failure = new RuntimeException[1];
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            failure[0] = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            return 1;
+        });
+        int code = cli.execute(args);
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return code;
+    }
+
+    @Test
+    void writesEveryTextsFeaturesUnderTheirSaeLensNames(@TempDir Path dir) {
+        Path fixture = SaeFixturesTest.FIXTURES.resolve("jumprelu-resid2-f16");
+        Path out = dir.resolve("features.safetensors");
+        assertEquals(0, sae("features", "--model", Nanophi.MODEL.toString(), "--sae", fixture.toString(),
+                "--input", fixture.resolve("prompts.jsonl").toString(), "--out", out.toString()));
+        try (Arena arena = Arena.ofConfined()) {
+            SafeTensorsFile written = SafeTensorsFile.open(out, arena);
+            SafeTensorsFile expected = SafeTensorsFile.open(fixture.resolve("expected.safetensors"), arena);
+            assertEquals(new TreeSet<>(expected.entries().keySet()), new TreeSet<>(written.entries().keySet()));
+            for (String name : expected.entries().keySet()) {
+                assertArrayEquals(expected.tensor(name).shape(), written.tensor(name).shape(), name);
+                // no feature of this fixture lies within 1e-3 of its threshold, so every value must agree (SaeFixturesTest counts them)
+                SaeFixturesTest.assertClose(expected.tensor(name).toFloatArray(), written.tensor(name).toFloatArray(), name);
+            }
+        }
+    }
+
+    @Test
+    void aLineThatIsNotAJsonStringIsNamedByFileAndLine(@TempDir Path dir) throws Exception {
+        Path input = dir.resolve("texts.jsonl");
+        Files.writeString(input, "\"def f():\"\n{\"text\": \"x\"}\n");
+        Path fixture = SaeFixturesTest.FIXTURES.resolve("topk-resid2");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sae("features", "--sae", fixture.toString(),
+                "--input", input.toString(), "--out", dir.resolve("out.safetensors").toString()));
+        assertTrue(e.getMessage().startsWith(input + ":2: expected a JSON string"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("out.safetensors")));
+
+        Files.writeString(input, "\"def f():\"\n\"unclosed\n");
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class, () -> sae("features", "--sae",
+                fixture.toString(), "--input", input.toString(), "--out", dir.resolve("out.safetensors").toString()));
+        assertTrue(malformed.getMessage().startsWith(input + ":2: not valid JSON"), malformed.getMessage());
+    }
+}
