@@ -13,7 +13,7 @@ public final class AtomicFiles {
     }
 
     public static void writeJson(Path target, JsonNode content) throws IOException {
-        writeString(target, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(content) + "\n");
+        writeString(target, ReproducibleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(content) + "\n");
     }
 
     public static void writeString(Path target, String content) throws IOException {

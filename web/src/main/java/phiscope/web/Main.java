@@ -5,7 +5,7 @@ import phiscope.engine.cli.EngineCommands;
 import phiscope.engine.cli.UsageHelpCommand;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.probes.cli.ProbeCommands;
-import phiscope.toxicity.cli.AuditCommand;
+import phiscope.toxicity.cli.ToxicityCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,7 +25,7 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         EngineCommands.all().forEach(cli::addSubcommand);
         ProbeCommands.all().forEach(cli::addSubcommand);
-        cli.addSubcommand(new AuditCommand());
+        ToxicityCommands.all().forEach(cli::addSubcommand);
         cli.addSubcommand(new ServeCommand());
         // Bad input is reported as one line saying what is wrong, not as a stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -1,6 +1,5 @@
 package phiscope.engine.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +8,7 @@ import java.util.concurrent.Callable;
 import phiscope.engine.bench.EngineBenchmark;
 import phiscope.engine.bench.MachineLimits;
 import phiscope.engine.bench.Stats;
+import phiscope.engine.io.EngineJson;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -97,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     static String json(EngineBenchmark.Result r) throws Exception {
-        ObjectNode o = new ObjectMapper().createObjectNode();
+        ObjectNode o = EngineJson.MAPPER.createObjectNode();
         o.put("model", r.model());
         o.put("format", r.format());
         o.put("weights", r.weights());

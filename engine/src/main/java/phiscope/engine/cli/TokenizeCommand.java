@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import phiscope.engine.io.EngineJson;
 import phiscope.engine.model.BundledModel;
 import phiscope.engine.tokenizer.Tokenizer;
 import picocli.CommandLine.ArgGroup;
@@ -47,7 +48,7 @@ public final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--show", description = "Print each token as id and text instead of the id array.")
     boolean show;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = EngineJson.MAPPER;
 
     @Override
     public Integer call() throws IOException {

@@ -2,7 +2,6 @@ package phiscope.engine.io;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
@@ -69,10 +68,10 @@ public final class Checkpoint implements AutoCloseable {
     private static Map<String, SafeTensorsFile> openSharded(Path index, Arena arena) {
         JsonNode weightMap;
         try {
-            JsonNode root = new ObjectMapper().readTree(SafeTensorsFile.readText(index));
+            JsonNode root = EngineJson.MAPPER.readTree(SafeTensorsFile.readText(index));
             weightMap = root == null ? null : root.get("weight_map");
         } catch (JacksonException e) {
-            throw new ModelFormatException(index, "is not valid JSON: " + e.getOriginalMessage());
+            throw new ModelFormatException(index, "is not valid JSON: " + JsonSyntax.describe(e));
         }
         if (weightMap == null || !weightMap.isObject()) {
             throw new ModelFormatException(index, "has no \"weight_map\" object");

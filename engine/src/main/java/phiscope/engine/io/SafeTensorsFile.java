@@ -31,7 +31,7 @@ public final class SafeTensorsFile {
 
     /** Hugging Face's reader refuses headers above 100 MB; so do we, before allocating anything. */
     private static final long MAX_HEADER_BYTES = 100L << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = EngineJson.MAPPER;
 
     private final Path path;
     private final String header;

@@ -63,7 +63,7 @@ public final class SafeTensorsWriter {
     }
 
     public static void write(Path file, Map<String, String> metadata, List<Entry> entries) {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = EngineJson.MAPPER;
         ObjectNode header = json.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");

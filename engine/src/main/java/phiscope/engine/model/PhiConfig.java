@@ -2,7 +2,6 @@ package phiscope.engine.model;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,6 +9,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import phiscope.engine.io.EngineJson;
+import phiscope.engine.io.JsonSyntax;
 import phiscope.engine.io.ModelFormatException;
 
 /**
@@ -56,11 +57,11 @@ public record PhiConfig(
         Path file = modelDirectory.resolve(FILE);
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            root = EngineJson.MAPPER.readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "file not found (a model directory needs config.json)");
         } catch (JacksonException e) {
-            throw new ModelFormatException(file, "is not valid JSON: " + e.getOriginalMessage());
+            throw new ModelFormatException(file, "is not valid JSON: " + JsonSyntax.describe(e));
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);
         }

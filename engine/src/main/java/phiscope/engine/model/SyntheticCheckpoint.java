@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import phiscope.engine.io.Checkpoint;
+import phiscope.engine.io.EngineJson;
 import phiscope.engine.io.SafeTensorsWriter;
 import phiscope.engine.tensor.DType;
 import phiscope.engine.tensor.Float16;
@@ -101,7 +102,7 @@ public final class SyntheticCheckpoint {
                     total += tensor.byteSize();
                 }
             }
-            ObjectMapper json = new ObjectMapper();
+            ObjectMapper json = EngineJson.MAPPER;
             ObjectNode index = json.createObjectNode();
             index.putObject("metadata").put("total_size", total);
             weightMap.forEach(index.putObject("weight_map")::put);

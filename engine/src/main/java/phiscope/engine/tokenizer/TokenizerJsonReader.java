@@ -2,10 +2,8 @@ package phiscope.engine.tokenizer;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import phiscope.engine.io.EngineJson;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.tokenizer.TokenizerDefinition.AddedToken;
 import phiscope.engine.tokenizer.TokenizerDefinition.Merge;
@@ -27,9 +26,7 @@ import phiscope.engine.tokenizer.TokenizerDefinition.Merge;
  */
 final class TokenizerJsonReader {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON = EngineJson.MAPPER;
 
     // Tables are indexed by id, so a stray huge id must not allocate gigabytes.
     private static final int MAX_ID = (1 << 24) - 1;

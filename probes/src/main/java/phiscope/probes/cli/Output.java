@@ -9,13 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import phiscope.probes.io.ProbesJson;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.columns.Column;
 
 /** Tables to the terminal, and {@code --out} files: CSV of the table, or JSON. */
 final class Output {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ProbesJson.MAPPER;
 
     private Output() {
     }

@@ -1,6 +1,5 @@
 package phiscope.probes.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -10,6 +9,7 @@ import phiscope.engine.cli.ModelOptions;
 import phiscope.engine.hooks.HookSelector;
 import phiscope.probes.Pooling;
 import phiscope.probes.data.ProbingDataset;
+import phiscope.probes.io.ProbesJson;
 import phiscope.probes.linear.LinearProbe;
 import phiscope.probes.linear.ProbeKind;
 import phiscope.probes.linear.ProbeSweep;
@@ -85,7 +85,7 @@ public final class SweepCommand implements Callable<Integer> {
             }
             if (saveBest != null) {
                 LinearProbe probe = result.probes().get(best.hook());
-                ObjectNode info = new ObjectMapper().createObjectNode();
+                ObjectNode info = ProbesJson.MAPPER.createObjectNode();
                 info.put("data", data.toString());
                 info.put("accuracy", best.accuracy());
                 info.put("auroc", best.auroc());

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import phiscope.probes.io.ProbesJson;
 
 /**
  * A probing dataset: JSONL lines {@code {"text": ..., "label": ..., "group": ...}} (group optional;
@@ -26,7 +27,7 @@ import java.util.TreeSet;
  */
 public record ProbingDataset(String source, List<LabeledText> examples, List<String> classes) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ProbesJson.MAPPER;
 
     public ProbingDataset {
         examples = List.copyOf(examples);

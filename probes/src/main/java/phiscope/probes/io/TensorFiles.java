@@ -25,7 +25,7 @@ import phiscope.engine.io.Tensor;
  */
 public final class TensorFiles {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ProbesJson.MAPPER;
 
     /** The two files of one artefact. */
     public record Pair(Path json, Path tensors) {

@@ -1,7 +1,6 @@
 package phiscope.probes.linear;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.SafeTensorsWriter;
 import phiscope.probes.Pooling;
+import phiscope.probes.io.ProbesJson;
 import phiscope.probes.io.TensorFiles;
 
 /**
@@ -94,7 +94,7 @@ public record LinearProbe(ProbeKind kind, String hook, Pooling pooling, List<Str
 
     /** Writes {@code NAME.json} (kind, hook, pooling, classes, and {@code info}) and {@code NAME.safetensors}. */
     public TensorFiles.Pair save(Path path, JsonNode info) {
-        ObjectNode meta = new ObjectMapper().createObjectNode();
+        ObjectNode meta = ProbesJson.MAPPER.createObjectNode();
         meta.put("type", "phiscope linear probe");
         meta.put("kind", kind.label());
         meta.put("hook", hook);

@@ -12,6 +12,7 @@ import phiscope.probes.ActivationCollector;
 import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
 import phiscope.probes.data.ProbingDataset;
+import phiscope.probes.io.ProbesJson;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -56,7 +57,7 @@ public final class ProbeSweep {
 
         /** {@code {"results": [{"hook", "layer", "accuracy", "auroc", ...}], ...}} with held-out figures. */
         public ObjectNode json() {
-            ObjectMapper mapper = new ObjectMapper();
+            ObjectMapper mapper = ProbesJson.MAPPER;
             ObjectNode root = mapper.createObjectNode();
             root.put("kind", kind.label());
             root.put("pooling", pooling.label());

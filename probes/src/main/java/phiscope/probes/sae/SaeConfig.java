@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.OptionalInt;
 import phiscope.engine.io.JsonSyntax;
 import phiscope.engine.io.ModelFormatException;
+import phiscope.probes.io.ProbesJson;
 
 /**
  * What a SAELens {@code cfg.json} says about its SAE: the 6.x layout (a nested {@code metadata}
@@ -32,7 +33,7 @@ public record SaeConfig(Architecture architecture, int dIn, int dSae, String dty
     /** SAELens's {@code normalize_activations}. */
     public enum Normalization { NONE, EXPECTED_AVERAGE_ONLY_IN, CONSTANT_NORM_RESCALE, LAYER_NORM }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ProbesJson.MAPPER;
 
     public static SaeConfig read(Path file) {
         JsonNode root;

@@ -19,11 +19,12 @@ import phiscope.engine.hooks.Hooks;
 import phiscope.engine.io.JsonSyntax;
 import phiscope.engine.model.PhiModel;
 import phiscope.probes.Progress;
+import phiscope.probes.io.ProbesJson;
 
 /** Feature activations and reconstructions of spliced SAEs over a list of texts, as {@code phiscope sae features} writes them. */
 public final class SaeFeatures {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ProbesJson.MAPPER;
 
     /** The SAE points kept per text. */
     public static final List<String> KEPT = List.of("hook_sae_acts_pre", "hook_sae_acts_post", "hook_sae_recons");

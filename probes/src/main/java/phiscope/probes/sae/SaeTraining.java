@@ -27,6 +27,7 @@ import phiscope.engine.io.Tensor;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.tensor.DType;
 import phiscope.probes.Progress;
+import phiscope.probes.io.ProbesJson;
 
 /**
  * A whole training run: activations streamed from a corpus through the model into a shuffling
@@ -43,7 +44,7 @@ import phiscope.probes.Progress;
  */
 public final class SaeTraining {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ProbesJson.MAPPER;
     static final String CHECKPOINT = "checkpoint.safetensors";
 
     /** How activations are gathered and how often the run is saved. */

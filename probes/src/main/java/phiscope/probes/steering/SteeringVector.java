@@ -1,7 +1,6 @@
 package phiscope.probes.steering;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import phiscope.engine.model.PhiModel;
 import phiscope.probes.ActivationCollector;
 import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
+import phiscope.probes.io.ProbesJson;
 import phiscope.probes.io.TensorFiles;
 
 /**
@@ -170,7 +170,7 @@ public record SteeringVector(String hook, String method, float[][] rows, Map<Str
     }
 
     public TensorFiles.Pair save(Path path) {
-        ObjectNode meta = new ObjectMapper().createObjectNode();
+        ObjectNode meta = ProbesJson.MAPPER.createObjectNode();
         meta.put("type", "phiscope steering vector");
         meta.put("hook", hook);
         meta.put("method", method);

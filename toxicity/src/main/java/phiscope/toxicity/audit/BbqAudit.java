@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.BbqQuestion;
 import phiscope.toxicity.report.Bar;
 import phiscope.toxicity.report.BarChart;
@@ -55,7 +55,7 @@ public final class BbqAudit implements Audit {
 
     @Override
     public ObjectNode settings() {
-        return Json.object().put("batch_size", blockSize).put("prompt", PROMPT);
+        return ReproducibleJson.object().put("batch_size", blockSize).put("prompt", PROMPT);
     }
 
     @Override
@@ -82,7 +82,7 @@ public final class BbqAudit implements Audit {
         for (BbqQuestion q : block) {
             int n = q.answers().size();
             int prediction = 0;
-            ObjectNode result = Json.object()
+            ObjectNode result = ReproducibleJson.object()
                     .put("file", q.file().getFileName().toString())
                     .put("line", q.line())
                     .put("example_id", q.exampleId())
@@ -159,7 +159,7 @@ public final class BbqAudit implements Audit {
         Map<String, Category> rows = new LinkedHashMap<>(categories);
         rows.put("all", all);
 
-        ObjectNode summary = Json.object();
+        ObjectNode summary = ReproducibleJson.object();
         ObjectNode byCategory = summary.putObject("categories");
         StringColumn name = StringColumn.create("category");
         DoubleColumn accAmbig = Tables.numbers("accuracy_ambiguous");
@@ -170,10 +170,10 @@ public final class BbqAudit implements Audit {
         List<Bar> bars = new ArrayList<>();
         rows.forEach((category, c) -> {
             ObjectNode node = category.equals("all") ? summary.putObject("all") : byCategory.putObject(category);
-            Json.putNumber(node, "accuracy_ambiguous", c.ambiguous().accuracy());
-            Json.putNumber(node, "accuracy_disambiguated", c.disambiguated().accuracy());
-            Json.putNumber(node, "s_dis", c.sDis());
-            Json.putNumber(node, "s_amb", c.sAmb());
+            ReproducibleJson.putNumber(node, "accuracy_ambiguous", c.ambiguous().accuracy());
+            ReproducibleJson.putNumber(node, "accuracy_disambiguated", c.disambiguated().accuracy());
+            ReproducibleJson.putNumber(node, "s_dis", c.sDis());
+            ReproducibleJson.putNumber(node, "s_amb", c.sAmb());
             node.put("n_ambiguous", c.ambiguous().questions);
             node.put("n_disambiguated", c.disambiguated().questions);
             name.append(category);

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.CrowsPair;
 import phiscope.toxicity.report.Bar;
 import phiscope.toxicity.report.BarChart;
@@ -50,7 +50,7 @@ public final class CrowsPairsAudit implements Audit {
 
     @Override
     public ObjectNode settings() {
-        return Json.object().put("batch_size", blockSize);
+        return ReproducibleJson.object().put("batch_size", blockSize);
     }
 
     @Override
@@ -75,7 +75,7 @@ public final class CrowsPairsAudit implements Audit {
         List<ObjectNode> results = new ArrayList<>(block.size());
         for (int i = 0; i < block.size(); i++) {
             CrowsPair pair = block.get(i);
-            results.add(Json.object()
+            results.add(ReproducibleJson.object()
                     .put("line", pair.line())
                     .put("bias_type", pair.biasType())
                     .put("direction", pair.direction())
@@ -117,7 +117,7 @@ public final class CrowsPairsAudit implements Audit {
             byDirection.computeIfAbsent(r.get("direction").asText(), t -> new Tally()).add(more, less);
         }
 
-        ObjectNode summary = Json.object();
+        ObjectNode summary = ReproducibleJson.object();
         ObjectNode pct = summary.putObject("pct_stereotype");
         pct.put("all", all.pctStereotype());
         byType.forEach((type, tally) -> pct.put(type, tally.pctStereotype()));

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.report.Bar;
 import phiscope.toxicity.report.BarChart;
 import phiscope.toxicity.report.Report;
@@ -32,7 +32,7 @@ public final class SafetyScoreReport {
     }
 
     public static Report of(SafetyScore.Scores scores, String title) {
-        ObjectNode summary = Json.object();
+        ObjectNode summary = ReproducibleJson.object();
         ObjectNode groups = summary.putObject("groups");
         scores.groups().forEach((group, score) -> groups.set(group, json(score)));
         summary.set(POOLED, json(scores.pooled()));
@@ -67,10 +67,10 @@ public final class SafetyScoreReport {
     }
 
     private static ObjectNode json(SafetyScore.GroupScore score) {
-        ObjectNode node = Json.object();
-        Json.putNumber(node, "score", score.score());
-        Json.putNumber(node, "U", score.u());
-        Json.putNumber(node, "p", score.p());
+        ObjectNode node = ReproducibleJson.object();
+        ReproducibleJson.putNumber(node, "score", score.score());
+        ReproducibleJson.putNumber(node, "U", score.u());
+        ReproducibleJson.putNumber(node, "p", score.p());
         node.put("n_hate", score.nHate());
         node.put("n_neutral", score.nNeutral());
         node.put("significant", score.significant());

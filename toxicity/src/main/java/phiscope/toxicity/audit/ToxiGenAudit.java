@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.RatedSentence;
 import phiscope.toxicity.report.Report;
 import phiscope.toxicity.run.Audit;
@@ -38,7 +38,7 @@ public final class ToxiGenAudit implements Audit {
 
     @Override
     public ObjectNode settings() {
-        return Json.object().put("batch_size", blockSize);
+        return ReproducibleJson.object().put("batch_size", blockSize);
     }
 
     @Override
@@ -58,14 +58,14 @@ public final class ToxiGenAudit implements Audit {
         List<ObjectNode> results = new ArrayList<>(block.size());
         for (int i = 0; i < block.size(); i++) {
             RatedSentence sentence = block.get(i);
-            ObjectNode result = Json.object()
+            ObjectNode result = ReproducibleJson.object()
                     .put("line", sentence.line())
                     .put("id", sentence.id())
                     .put("label", sentence.hate() ? "hate" : "neutral")
                     .put("toxicity_score", sentence.toxicityScore());
             var groups = result.putArray("target_groups");
             sentence.targetGroups().forEach(groups::add);
-            Json.putNumber(result, "perplexity", perplexities[i]);
+            ReproducibleJson.putNumber(result, "perplexity", perplexities[i]);
             results.add(result);
         }
         return results;
@@ -77,7 +77,7 @@ public final class ToxiGenAudit implements Audit {
         for (JsonNode result : results) {
             List<String> groups = new ArrayList<>();
             result.get("target_groups").forEach(g -> groups.add(g.asText()));
-            scored.add(new SafetyScore.Sentence(Json.number(result, "perplexity"), result.get("toxicity_score").doubleValue(),
+            scored.add(new SafetyScore.Sentence(ReproducibleJson.number(result, "perplexity"), result.get("toxicity_score").doubleValue(),
                     result.get("label").asText().equals("hate"), groups));
         }
         return SafetyScoreReport.of(SafetyScore.compute(scored), "ToxiGen");

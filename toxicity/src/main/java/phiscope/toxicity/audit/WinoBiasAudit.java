@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.WinoBiasSentence;
 import phiscope.toxicity.report.Bar;
 import phiscope.toxicity.report.BarChart;
@@ -55,7 +55,7 @@ public final class WinoBiasAudit implements Audit {
 
     @Override
     public ObjectNode settings() {
-        ObjectNode settings = Json.object().put("batch_size", blockSize).put("prompt", PROMPT);
+        ObjectNode settings = ReproducibleJson.object().put("batch_size", blockSize).put("prompt", PROMPT);
         splits.forEach(settings.putArray("splits")::add);
         return settings;
     }
@@ -84,7 +84,7 @@ public final class WinoBiasAudit implements Audit {
         List<ObjectNode> results = new ArrayList<>(block.size());
         for (int i = 0; i < block.size(); i++) {
             WinoBiasSentence s = block.get(i);
-            results.add(Json.object()
+            results.add(ReproducibleJson.object()
                     .put("file", s.file().getFileName().toString())
                     .put("line", s.line())
                     .put("split", s.split())
@@ -141,7 +141,7 @@ public final class WinoBiasAudit implements Audit {
         slices.keySet().stream().sorted().forEach(k -> rows.put(k, slices.get(k)));
         rows.put("all", all);
 
-        ObjectNode summary = Json.object();
+        ObjectNode summary = ReproducibleJson.object();
         StringColumn name = StringColumn.create("sentences");
         DoubleColumn pro = Tables.numbers("accuracy_pro");
         DoubleColumn anti = Tables.numbers("accuracy_anti");
@@ -150,9 +150,9 @@ public final class WinoBiasAudit implements Audit {
         List<Bar> bars = new ArrayList<>();
         rows.forEach((slice, t) -> {
             ObjectNode node = summary.putObject(slice);
-            Json.putNumber(node, "accuracy_pro", t.proAccuracy());
-            Json.putNumber(node, "accuracy_anti", t.antiAccuracy());
-            Json.putNumber(node, "gap", t.gap());
+            ReproducibleJson.putNumber(node, "accuracy_pro", t.proAccuracy());
+            ReproducibleJson.putNumber(node, "accuracy_anti", t.antiAccuracy());
+            ReproducibleJson.putNumber(node, "gap", t.gap());
             node.put("n_pro", t.pro);
             node.put("n_anti", t.anti);
             name.append(slice);

@@ -18,7 +18,7 @@ import phiscope.probes.linear.LinearProbe;
 import phiscope.probes.linear.ProbeKind;
 import phiscope.probes.linear.ProbeSweep;
 import phiscope.probes.linear.ProbeTrainer;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.RatedSentence;
 import phiscope.toxicity.data.SafeNlpReader;
 import phiscope.toxicity.run.DatasetDigest;
@@ -93,7 +93,7 @@ final class ToxicityProbeCommand extends AuditSubcommand {
             out().println(result.table().printAll());
             ProbeSweep.Row best = result.best();
             LinearProbe probe = result.probes().get(best.hook());
-            ObjectNode info = Json.object()
+            ObjectNode info = ReproducibleJson.object()
                     .put("model", phi.id())
                     .put("data", data.toString())
                     .put("data_sha256", DatasetDigest.sha256(data))
@@ -105,7 +105,7 @@ final class ToxicityProbeCommand extends AuditSubcommand {
             probe.save(out.resolve("probe"), info);
             ObjectNode sweep = result.json();
             sweep.set("info", info);
-            Files.writeString(out.resolve("sweep.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(sweep) + "\n");
+            Files.writeString(out.resolve("sweep.json"), ReproducibleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(sweep) + "\n");
             result.table().write().csv(out.resolve("sweep.csv").toFile());
             out().printf(Locale.ROOT, "best: %s, held-out accuracy %.3f, AUROC %.3f; saved %s%n", best.hook(), best.accuracy(),
                     best.auroc(), out.resolve("probe.json"));

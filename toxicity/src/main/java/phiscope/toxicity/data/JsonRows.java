@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import phiscope.engine.io.JsonSyntax;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 /**
  * Reads rows of a JSON file that is either one array of objects (SafeNLP's files) or JSON Lines
@@ -37,7 +37,7 @@ final class JsonRows {
     private static <T> void readArray(Path file, String text, Decoder<T> decoder, List<T> rows, List<RowProblem> problems) {
         int rowLine = 1;
         boolean inRow = false;
-        try (JsonParser parser = Json.MAPPER.createParser(text)) {
+        try (JsonParser parser = ReproducibleJson.MAPPER.createParser(text)) {
             parser.nextToken(); // START_ARRAY
             while (parser.nextToken() != JsonToken.END_ARRAY) {
                 rowLine = (int) parser.currentTokenLocation().getLineNr();
@@ -67,7 +67,7 @@ final class JsonRows {
             if (lines[i].isBlank()) continue;
             JsonNode node;
             try {
-                node = Json.MAPPER.readTree(lines[i]);
+                node = ReproducibleJson.MAPPER.readTree(lines[i]);
             } catch (JsonProcessingException e) {
                 problems.add(new RowProblem(file, i + 1, "not valid JSON: " + JsonSyntax.describe(e)));
                 continue;

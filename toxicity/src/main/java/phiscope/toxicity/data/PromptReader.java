@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import phiscope.engine.io.JsonSyntax;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 /**
  * Reads prompts for generation audits from
@@ -46,7 +46,7 @@ public final class PromptReader {
     }
 
     private static void readBold(Path file, List<Prompt> rows, List<RowProblem> problems) {
-        try (JsonParser parser = Json.MAPPER.createParser(DatasetFiles.readText(file))) {
+        try (JsonParser parser = ReproducibleJson.MAPPER.createParser(DatasetFiles.readText(file))) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw new DatasetException(file.getFileName() + ": a BOLD prompt file is a JSON object {group: {entity: [prompts]}}");
             }

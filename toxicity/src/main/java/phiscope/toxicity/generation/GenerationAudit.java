@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.TreeMap;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.Prompt;
 import phiscope.toxicity.report.Bar;
 import phiscope.toxicity.report.BarChart;
@@ -69,7 +69,7 @@ public final class GenerationAudit implements Audit {
 
     @Override
     public ObjectNode settings() {
-        ObjectNode settings = Json.object()
+        ObjectNode settings = ReproducibleJson.object()
                 .put("batch_size", blockSize)
                 .put("samples_per_prompt", samplesPerPrompt)
                 .put("prompts_per_group", promptsPerGroup.isPresent() ? String.valueOf(promptsPerGroup.getAsInt()) : "all")
@@ -122,7 +122,7 @@ public final class GenerationAudit implements Audit {
             long seed = seedOf(sampling.seed(), i);
             String continuation = model.generate(prompt.text(), sampling.withSeed(seed));
             continuations.add(continuation);
-            results.add(Json.object()
+            results.add(ReproducibleJson.object()
                     .put("prompt_index", i / samplesPerPrompt)
                     .put("sample", i % samplesPerPrompt)
                     .put("group", prompt.group())
@@ -137,7 +137,7 @@ public final class GenerationAudit implements Audit {
             for (int k = 0; k < scores.length; k++) {
                 ObjectNode byScorer = (ObjectNode) results.get(k).get("scores");
                 if (byScorer == null) byScorer = results.get(k).putObject("scores");
-                Json.putNumber(byScorer, scorer.name(), scores[k]);
+                ReproducibleJson.putNumber(byScorer, scorer.name(), scores[k]);
             }
         }
         return results;
@@ -182,12 +182,12 @@ public final class GenerationAudit implements Audit {
         void add(ToxicityScorer s, String name, GroupScores g, MannWhitneyU.Result vsRest, ObjectNode out) {
             double higher = vsRest == null ? Double.NaN : vsRest.commonLanguageEffect();
             double p = vsRest == null ? Double.NaN : vsRest.p();
-            Json.putNumber(out, "mean", g.mean());
-            Json.putNumber(out, "expected_max", g.expectedMax());
-            Json.putNumber(out, "share_above_threshold", g.shareAbove(s.threshold()));
+            ReproducibleJson.putNumber(out, "mean", g.mean());
+            ReproducibleJson.putNumber(out, "expected_max", g.expectedMax());
+            ReproducibleJson.putNumber(out, "share_above_threshold", g.shareAbove(s.threshold()));
             if (vsRest != null) {
-                Json.putNumber(out, "higher_than_rest", higher);
-                Json.putNumber(out, "p_vs_rest", p);
+                ReproducibleJson.putNumber(out, "higher_than_rest", higher);
+                ReproducibleJson.putNumber(out, "p_vs_rest", p);
             }
             out.put("n_prompts", g.maxByPrompt.size());
             out.put("n_samples", g.all.size());
@@ -210,7 +210,7 @@ public final class GenerationAudit implements Audit {
 
     @Override
     public Report report(List<JsonNode> results) {
-        ObjectNode summary = Json.object();
+        ObjectNode summary = ReproducibleJson.object();
         ObjectNode byScorer = summary.putObject("scorers");
         Rows rows = new Rows();
         List<BarChart> charts = new ArrayList<>();
@@ -218,7 +218,7 @@ public final class GenerationAudit implements Audit {
             Map<String, GroupScores> groups = new TreeMap<>();
             GroupScores overall = new GroupScores();
             for (JsonNode r : results) {
-                double score = Json.number(r.get("scores"), scorer.name());
+                double score = ReproducibleJson.number(r.get("scores"), scorer.name());
                 if (Double.isNaN(score)) continue;
                 int promptIndex = r.get("prompt_index").intValue();
                 groups.computeIfAbsent(r.get("group").asText(), g -> new GroupScores()).add(promptIndex, score);
@@ -238,7 +238,7 @@ public final class GenerationAudit implements Audit {
             }
             rows.add(scorer, "(all groups)", overall, null, node.putObject("all"));
             double[] means = groups.values().stream().mapToDouble(GroupScores::mean).toArray();
-            Json.putNumber(node, "spread_of_means", means.length == 0 ? Double.NaN
+            ReproducibleJson.putNumber(node, "spread_of_means", means.length == 0 ? Double.NaN
                     : Arrays.stream(means).max().orElseThrow() - Arrays.stream(means).min().orElseThrow());
             charts.add(new BarChart("generation-" + scorer.name() + ".png",
                     "Generation audit, scorer \"" + scorer.name() + "\": mean score per group", "mean " + scorer.name() + " score",

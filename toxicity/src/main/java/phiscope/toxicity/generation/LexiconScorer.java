@@ -5,7 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.Lexicon;
 import phiscope.toxicity.run.DatasetDigest;
 
@@ -48,7 +48,7 @@ public final class LexiconScorer implements ToxicityScorer {
 
     @Override
     public ObjectNode settings() {
-        return Json.object()
+        return ReproducibleJson.object()
                 .put("lexicon", lexicon.file().getFileName().toString())
                 .put("lexicon_sha256", DatasetDigest.sha256(lexicon.file()))
                 .put("terms", lexicon.terms().size());

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import phiscope.probes.io.TensorFiles;
 import phiscope.probes.linear.LinearProbe;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.run.DatasetDigest;
 import phiscope.toxicity.scoring.ScoringModel;
 
@@ -52,7 +52,7 @@ public final class ProbeScorer implements ToxicityScorer {
 
     @Override
     public ObjectNode settings() {
-        ObjectNode settings = Json.object()
+        ObjectNode settings = ReproducibleJson.object()
                 .put("probe", file.getFileName().toString())
                 .put("probe_sha256", DatasetDigest.sha256(TensorFiles.pair(file).tensors()))
                 .put("hook", probe.hook())

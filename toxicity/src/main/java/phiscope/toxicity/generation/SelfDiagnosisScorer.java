@@ -3,7 +3,7 @@ package phiscope.toxicity.generation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.scoring.Likelihoods;
 import phiscope.toxicity.scoring.ScoringModel;
 
@@ -45,7 +45,7 @@ public final class SelfDiagnosisScorer implements ToxicityScorer {
 
     @Override
     public ObjectNode settings() {
-        return Json.object().put("template", TEMPLATE).put("content_free_input", CONTENT_FREE);
+        return ReproducibleJson.object().put("template", TEMPLATE).put("content_free_input", CONTENT_FREE);
     }
 
     /** The content-free input's log-odds, subtracted from every score. */

@@ -8,7 +8,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import phiscope.toxicity.AtomicFiles;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import tech.tablesaw.columns.Column;
 
 /** Writes a {@link Report} into a run folder and prints its table. */
@@ -52,7 +52,7 @@ public final class ReportWriter {
      * "bars": [{"category", "series", "value", "muted"}]}]}}; numbers that are not finite are null.
      */
     static ObjectNode viewerJson(Report report) {
-        ObjectNode root = Json.object();
+        ObjectNode root = ReproducibleJson.object();
         ObjectNode table = root.putObject("table");
         table.put("title", report.table().name());
         report.table().columnNames().forEach(table.putArray("columns")::add);
@@ -88,7 +88,7 @@ public final class ReportWriter {
             ArrayNode bars = node.putArray("bars");
             for (Bar bar : chart.bars()) {
                 ObjectNode b = bars.addObject().put("category", bar.category()).put("series", bar.series());
-                Json.putNumber(b, "value", bar.value()).put("muted", bar.muted());
+                ReproducibleJson.putNumber(b, "value", bar.value()).put("muted", bar.muted());
             }
         }
         return root;

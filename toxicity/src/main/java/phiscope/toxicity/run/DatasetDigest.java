@@ -13,7 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 /**
  * Identifies a dataset by content. For one file the checksum is that file's SHA-256 (what
@@ -62,7 +62,7 @@ public record DatasetDigest(String path, String sha256, List<FileDigest> files) 
     }
 
     ObjectNode toJson() {
-        ObjectNode node = Json.object().put("path", path).put("sha256", sha256);
+        ObjectNode node = ReproducibleJson.object().put("path", path).put("sha256", sha256);
         var list = node.putArray("files");
         for (FileDigest f : files) list.addObject().put("name", f.name()).put("sha256", f.sha256());
         return node;

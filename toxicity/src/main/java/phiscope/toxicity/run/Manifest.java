@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Properties;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 /**
  * What a run folder was made for. A run resumes only with the same benchmark, model id, dataset
@@ -21,7 +21,7 @@ public record Manifest(String benchmark, String model, DatasetDigest dataset, Js
                        JsonNode versions) {
 
     public static Manifest of(String benchmark, String model, DatasetDigest dataset, JsonNode settings, int items) {
-        ObjectNode versions = Json.object()
+        ObjectNode versions = ReproducibleJson.object()
                 .put("phiscope", phiscopeVersion())
                 .put("java", Runtime.version().toString());
         return new Manifest(benchmark, model, dataset, settings, OptionalInt.of(items), versions);
@@ -47,7 +47,7 @@ public record Manifest(String benchmark, String model, DatasetDigest dataset, Js
     }
 
     public ObjectNode toJson() {
-        ObjectNode node = Json.object();
+        ObjectNode node = ReproducibleJson.object();
         node.put("benchmark", benchmark);
         node.put("model", model);
         node.set("dataset", dataset.toJson());

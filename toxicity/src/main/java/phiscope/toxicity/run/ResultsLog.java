@@ -15,7 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 /**
  * results.jsonl: one JSON object per scored item, with its "index", appended and flushed as it is
@@ -57,10 +57,10 @@ final class ResultsLog implements Closeable {
 
     /** Appends one item's result as one line, written with a single write call. */
     void append(int index, ObjectNode result) {
-        ObjectNode line = Json.object().put(INDEX, index);
+        ObjectNode line = ReproducibleJson.object().put(INDEX, index);
         line.setAll(result);
         try {
-            byte[] bytes = (Json.MAPPER.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] bytes = (ReproducibleJson.MAPPER.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) channel.write(buffer);
         } catch (IOException e) {
@@ -100,7 +100,7 @@ final class ResultsLog implements Closeable {
             String text = new String(bytes, start, end - start, StandardCharsets.UTF_8);
             JsonNode line;
             try {
-                line = Json.MAPPER.readTree(text);
+                line = ReproducibleJson.MAPPER.readTree(text);
             } catch (JsonProcessingException e) {
                 if (end + 1 == bytes.length) break; // a garbled last line, as after a crash: drop it
                 throw new IllegalStateException(file + " line " + lineNumber + " is not valid JSON; the run folder is damaged", e);

@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.stream.Stream;
+import phiscope.probes.cli.ProgressBars;
 import phiscope.toxicity.AtomicFiles;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.report.Report;
 import phiscope.toxicity.report.ReportWriter;
 
@@ -98,7 +99,7 @@ public final class RunFolder {
     private static void prepare(Path folder, Manifest requested) throws IOException {
         Path manifestFile = folder.resolve(MANIFEST);
         if (Files.exists(manifestFile)) {
-            Manifest existing = Manifest.fromJson(Json.MAPPER.readTree(manifestFile.toFile()));
+            Manifest existing = Manifest.fromJson(ReproducibleJson.MAPPER.readTree(manifestFile.toFile()));
             List<String> differences = existing.differencesFrom(requested);
             if (!differences.isEmpty()) {
                 throw new RunRefusedException(folder + " holds a different run, so it cannot be resumed:"
@@ -120,7 +121,8 @@ public final class RunFolder {
         int size = audit.size();
         int blockSize = audit.blockSize();
         try (ResultsLog log = ResultsLog.open(folder.resolve(RESULTS), size);
-             Progress progress = new Progress(audit.benchmark(), size, log.saved().size(), progressStream)) {
+             ProgressBars progress = new ProgressBars(audit.benchmark(), progressStream, log.saved().size())) {
+            progress.advance("", log.saved().size(), size);
             listener.progress(log.saved().size(), size);
             for (int from = 0; from < size; from += blockSize) {
                 int to = Math.min(size, from + blockSize);
@@ -135,7 +137,7 @@ public final class RunFolder {
                     if (!log.saved().containsKey(i)) log.append(i, results.get(i - from));
                 }
                 log.sync();
-                progress.stepTo(log.saved().size());
+                progress.advance("", log.saved().size(), size);
                 listener.progress(log.saved().size(), size);
             }
         }
@@ -152,7 +154,7 @@ public final class RunFolder {
                 // Complete lines only: a torn last line is not a saved item.
                 for (byte b : Files.readAllBytes(results)) if (b == '\n') saved++;
             }
-            return Optional.of(new Contents(Manifest.fromJson(Json.MAPPER.readTree(manifest.toFile())), saved,
+            return Optional.of(new Contents(Manifest.fromJson(ReproducibleJson.MAPPER.readTree(manifest.toFile())), saved,
                     Files.exists(folder.resolve(ReportWriter.SUMMARY_JSON))));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read run folder " + folder, e);

@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.SharedDatasets;
 import picocli.CommandLine;
 
@@ -37,7 +37,7 @@ class AuditCommandTest {
     }
 
     private JsonNode summary(Path run) throws IOException {
-        return Json.MAPPER.readTree(run.resolve("summary.json").toFile());
+        return ReproducibleJson.MAPPER.readTree(run.resolve("summary.json").toFile());
     }
 
     @Test

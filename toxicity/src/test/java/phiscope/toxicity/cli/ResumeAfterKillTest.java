@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 /**
  * The promise of run folders, tested the hard way: a run in another JVM is killed with SIGKILL
@@ -31,7 +31,7 @@ class ResumeAfterKillTest {
     Path dir;
 
     private Path dataset() throws IOException {
-        ArrayNode rows = Json.MAPPER.createArrayNode();
+        ArrayNode rows = ReproducibleJson.MAPPER.createArrayNode();
         String[] groups = {"asian", "black", "jewish", "women"};
         for (int i = 0; i < SENTENCES; i++) {
             boolean hate = i % 3 != 0;
@@ -43,7 +43,7 @@ class ResumeAfterKillTest {
             row.putArray("target_groups").add(groups[i % groups.length]);
         }
         Path file = dir.resolve("toxiGen.json");
-        Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), rows);
+        ReproducibleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), rows);
         return file;
     }
 

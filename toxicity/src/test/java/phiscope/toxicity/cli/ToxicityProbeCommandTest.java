@@ -20,7 +20,7 @@ import phiscope.engine.model.BundledModel;
 import phiscope.probes.ActivationCollector;
 import phiscope.probes.Progress;
 import phiscope.probes.linear.LinearProbe;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.SharedDatasets;
 import picocli.CommandLine;
 
@@ -59,9 +59,9 @@ class ToxicityProbeCommandTest {
         for (String file : new String[] {"probe.json", "probe.safetensors", "sweep.json", "sweep.csv"}) {
             assertTrue(Files.exists(probeDir.resolve(file)), file);
         }
-        JsonNode sweep = Json.MAPPER.readTree(probeDir.resolve("sweep.json").toFile());
+        JsonNode sweep = ReproducibleJson.MAPPER.readTree(probeDir.resolve("sweep.json").toFile());
         assertEquals(2, sweep.get("results").size());
-        JsonNode saved = Json.MAPPER.readTree(probeDir.resolve("probe.json").toFile());
+        JsonNode saved = ReproducibleJson.MAPPER.readTree(probeDir.resolve("probe.json").toFile());
         JsonNode info = saved.get("info");
         assertEquals(160, info.get("sentences").intValue());
         // The saved probe is the sweep's best row: the highest held-out accuracy, then AUROC; and it carries that row's figures.
@@ -86,7 +86,7 @@ class ToxicityProbeCommandTest {
         Path run = dir.resolve("run");
         assertEquals(0, audit("generate", "--data", prompts.toString(), "--probe", probeDir.resolve("probe").toString(),
                 "--scorers", "probe", "--samples", "2", "--max-new-tokens", "8", "--out", run.toString()), err.toString());
-        JsonNode probeSummary = Json.MAPPER.readTree(run.resolve("summary.json").toFile()).get("scorers").get("probe");
+        JsonNode probeSummary = ReproducibleJson.MAPPER.readTree(run.resolve("summary.json").toFile()).get("scorers").get("probe");
         assertEquals(0.5, probeSummary.get("threshold").doubleValue());
         // Each sample's score is the saved probe's P(hate) on the model's activations of its continuation alone.
         LinearProbe probe = LinearProbe.load(probeDir.resolve("probe"));
@@ -96,7 +96,7 @@ class ToxicityProbeCommandTest {
         double sum = 0;
         int scored = 0;
         for (String line : lines) {
-            JsonNode result = Json.MAPPER.readTree(line);
+            JsonNode result = ReproducibleJson.MAPPER.readTree(line);
             String continuation = result.get("continuation").asText();
             if (continuation.isEmpty()) {
                 assertTrue(result.get("scores").get("probe").isNull(), "an empty continuation has no score");

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import phiscope.probes.Pooling;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.Prompt;
 import phiscope.toxicity.scoring.Sampling;
 import phiscope.toxicity.scoring.ScoringModel;
@@ -37,7 +37,7 @@ class GenerationAuditTest {
     private final ToxicityScorer length = new ToxicityScorer() {
         public String name() { return "length"; }
         public double threshold() { return 3; }
-        public ObjectNode settings() { return Json.object(); }
+        public ObjectNode settings() { return ReproducibleJson.object(); }
         public double[] score(List<String> texts) { return texts.stream().mapToDouble(t -> t.strip().length()).toArray(); }
     };
 

@@ -12,7 +12,7 @@ import phiscope.probes.Pooling;
 import phiscope.probes.linear.LinearProbe;
 import phiscope.probes.linear.ProbeKind;
 import phiscope.toxicity.FakeModel;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 
 class ProbeScorerTest {
 
@@ -25,7 +25,7 @@ class ProbeScorerTest {
                 new float[] {0, 0}, new float[] {1, 1}, new float[][] {{classes.get(1).equals("hate") ? 4 : -4, 0}},
                 new float[] {classes.get(1).equals("hate") ? -1 : 1});
         Path path = dir.resolve("probe-" + String.join("-", classes));
-        probe.save(path, Json.object().put("auroc", 0.875).put("accuracy", 0.8));
+        probe.save(path, ReproducibleJson.object().put("auroc", 0.875).put("accuracy", 0.8));
         return path;
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -22,7 +22,7 @@ class ReportWriterTest {
                 IntColumn.create("n", 3, 4), BooleanColumn.create("ok", new boolean[] {true, false}));
         BarChart chart = new BarChart("c.png", "title", "axis", List.of(new Bar("a", "x", 25, false), new Bar("b", "x", Double.NaN, true)),
                 Optional.empty(), OptionalDouble.empty(), "", "grey");
-        JsonNode json = ReportWriter.viewerJson(new Report(Json.object(), table, List.of(chart)));
+        JsonNode json = ReportWriter.viewerJson(new Report(ReproducibleJson.object(), table, List.of(chart)));
         JsonNode rows = json.get("table").get("rows");
         assertEquals("a", rows.get(0).get(0).asText());
         assertEquals(0.25, rows.get(0).get(1).doubleValue());

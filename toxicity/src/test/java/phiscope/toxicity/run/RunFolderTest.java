@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.FakeModel;
-import phiscope.toxicity.Json;
+import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.audit.ToxiGenAudit;
 import phiscope.toxicity.data.RatedSentence;
 import phiscope.toxicity.scoring.Sampling;
@@ -120,8 +120,8 @@ class RunFolderTest {
     void theViewerReportHoldsTheTableAndTheBarsOfTheSummary() throws IOException {
         Path folder = dir.resolve("run");
         run(folder, new FakeModel(FakeModel::byLength), 8);
-        JsonNode summary = Json.MAPPER.readTree(folder.resolve("summary.json").toFile());
-        JsonNode report = Json.MAPPER.readTree(folder.resolve("report.json").toFile());
+        JsonNode summary = ReproducibleJson.MAPPER.readTree(folder.resolve("summary.json").toFile());
+        JsonNode report = ReproducibleJson.MAPPER.readTree(folder.resolve("report.json").toFile());
         JsonNode table = report.get("table");
         assertEquals("group", table.get("columns").get(0).asText());
         assertEquals("score", table.get("columns").get(1).asText());

@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The one JSON mapper of the module. */
-public final class Json {
+/**
+ * The toxicity module's one JSON mapper, for run folders and datasets: equal content gives equal
+ * bytes (so a resumed or distributed run can be compared byte for byte with an uninterrupted one),
+ * and Python's NaN reads (SafeNLP's files have it). The web server's strict request parser is the
+ * other kind of JSON reader, {@code StrictJson}.
+ */
+public final class ReproducibleJson {
 
     /**
      * Reads the NaN that Python's json module writes (SafeNLP's perplexity files have one), and
@@ -18,7 +23,7 @@ public final class Json {
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
-    private Json() {
+    private ReproducibleJson() {
     }
 
     public static ObjectNode object() {
