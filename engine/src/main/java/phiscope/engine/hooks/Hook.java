@@ -4,4 +4,12 @@ package phiscope.engine.hooks;
 @FunctionalInterface
 public interface Hook {
     void apply(Activation activation);
+
+    /** This hook, then {@code next}, on the same activation. */
+    default Hook andThen(Hook next) {
+        return activation -> {
+            apply(activation);
+            next.apply(activation);
+        };
+    }
 }

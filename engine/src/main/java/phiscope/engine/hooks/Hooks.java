@@ -53,11 +53,7 @@ public final class Hooks {
             blocks = new Hook[config.numLayers() + 1];
             table[point.site().ordinal()] = blocks;
         }
-        Hook existing = blocks[slot];
-        blocks[slot] = existing == null ? hook : activation -> {
-            existing.apply(activation);
-            hook.apply(activation);
-        };
+        blocks[slot] = blocks[slot] == null ? hook : blocks[slot].andThen(hook);
     }
 
     public boolean has(HookSite site, int block) {

@@ -128,10 +128,7 @@ public final class SaeSplice {
 
     private void chain(Map<String, Hook> table, String point, Hook hook) {
         String suffix = suffix(point);
-        table.merge(suffix, hook, (first, second) -> a -> {
-            first.apply(a);
-            second.apply(a);
-        });
+        table.merge(suffix, hook, Hook::andThen);
     }
 
     private String suffix(String point) {

@@ -290,17 +290,9 @@ public final class SaeTrainer {
                 continue;
             }
             float v = h[f];
-            if (n < k) {
-                int at = n++;
-                while (at > 0 && best[at - 1] < v) {
-                    best[at] = best[at - 1];
-                    out[at] = out[at - 1];
-                    at--;
-                }
-                best[at] = v;
-                out[at] = f;
-            } else if (v > best[k - 1]) {
-                int at = k - 1;
+            if (n < k || v > best[k - 1]) {
+                // insertion into the sorted list, the smallest dropping off when it is full
+                int at = n < k ? n++ : k - 1;
                 while (at > 0 && best[at - 1] < v) {
                     best[at] = best[at - 1];
                     out[at] = out[at - 1];
