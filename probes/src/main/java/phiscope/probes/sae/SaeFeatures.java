@@ -48,6 +48,10 @@ public final class SaeFeatures {
             if (ids.length == 0) {
                 throw new IllegalArgumentException("text " + (k + 1) + " is empty: there is no token to read features at");
             }
+            if (ids.length > phi.config().maxPositions()) {
+                throw new IllegalArgumentException("text " + (k + 1) + " is " + ids.length + " tokens long; the model's context is "
+                        + phi.config().maxPositions() + " tokens: split it");
+            }
             Hooks hooks = phi.newHooks();
             for (SparseAutoencoder sae : saes) {
                 SaeSplice.attach(hooks, sae, SaeSplice.Output.WITH_ERROR).record(cache, "s" + k + ".", KEPT.toArray(String[]::new));

@@ -38,8 +38,12 @@ public final class SaeTrainer {
                 throw new IllegalArgumentException("phiscope trains topk and standard SAEs; "
                         + architecture.name().toLowerCase(java.util.Locale.ROOT) + " is not one of them yet");
             }
-            if (dSae < 1 || batchSize < 1 || tokens < 1 || learningRate <= 0 || !Float.isFinite(learningRate)) {
-                throw new IllegalArgumentException("--d-sae, --batch, --tokens and --lr must be positive");
+            requirePositive("--d-sae", dSae);
+            requirePositive("--batch", batchSize);
+            requirePositive("--tokens", tokens);
+            requirePositive("--dead-window", deadWindowTokens);
+            if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
+                throw new IllegalArgumentException("--lr must be a positive number, not " + learningRate);
             }
             if (architecture == Architecture.TOPK && (k < 1 || k > dSae)) {
                 throw new IllegalArgumentException("--k must be from 1 to --d-sae (" + dSae + "), not " + k);
@@ -47,6 +51,12 @@ public final class SaeTrainer {
             if (architecture == Architecture.STANDARD && !(l1 >= 0 && Float.isFinite(l1))) {
                 throw new IllegalArgumentException("--l1 must be a finite number of at least 0, not " + l1);
             }
+        }
+    }
+
+    private static void requirePositive(String option, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, not " + value);
         }
     }
 

@@ -65,5 +65,11 @@ class SaeFeaturesCommandTest {
         IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class, () -> sae("features", "--sae",
                 fixture.toString(), "--input", input.toString(), "--out", dir.resolve("out.safetensors").toString()));
         assertTrue(malformed.getMessage().startsWith(input + ":2: not valid JSON"), malformed.getMessage());
+
+        Files.writeString(input, "\"x = 1\"\n\"" + "y = 2\\n".repeat(800) + "\"\n");
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> sae("features", "--sae",
+                fixture.toString(), "--input", input.toString(), "--out", dir.resolve("out.safetensors").toString()));
+        assertTrue(tooLong.getMessage().startsWith("text 2 is ") && tooLong.getMessage().contains("the model's context is 2048 tokens"),
+                tooLong.getMessage());
     }
 }

@@ -110,5 +110,11 @@ class SaeTrainerTest {
         IllegalArgumentException gated = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
                 SaeConfig.Architecture.GATED, 16, 0, 0f, 1e-3f, 8, 100, 100, 0));
         assertTrue(gated.getMessage().contains("gated is not one of them"), gated.getMessage());
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
+                SaeConfig.Architecture.TOPK, 0, 1, 0f, 1e-3f, 8, 100, 100, 0));
+        assertTrue(width.getMessage().contains("--d-sae must be at least 1, not 0"), width.getMessage());
+        IllegalArgumentException rate = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
+                SaeConfig.Architecture.TOPK, 16, 1, 0f, Float.NaN, 8, 100, 100, 0));
+        assertTrue(rate.getMessage().contains("--lr must be a positive number, not NaN"), rate.getMessage());
     }
 }
