@@ -124,11 +124,7 @@ float clamp = (float) (4 * inside[best] / insideTokens);
 String prompt = "def greet(name):\n    print(";
 var baseline = phi.decode(phi.generate(phi.encode(prompt), 16, Sampler.Settings.GREEDY, id -> true).tokens());
 var steeredHooks = phi.newHooks();
-SaeSplice.attach(steeredHooks, sae, SaeSplice.Output.WITH_ERROR).add("hook_sae_acts_post", a -> {
-    for (int t = 0; t < a.shape()[0]; t++) {
-        a.set(clamp, t, feature);
-    }
-});
+SaeSplice.attach(steeredHooks, sae, SaeSplice.Output.WITH_ERROR).clamp(feature, clamp);
 var steered = phi.decode(phi.generate(phi.encode(prompt), 16, Sampler.Settings.GREEDY, steeredHooks, id -> true).tokens());
 var comparison = Table.create("Greedy continuations", StringColumn.create("run"), StringColumn.create("continuation"));
 comparison.stringColumn("run").append("baseline").append("feature " + feature + " clamped at " + String.format("%.2f", clamp));

@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sae", description = "Sparse autoencoders in SAELens's folder format: features of texts, training on a corpus, evaluation, feature dashboards.",
+@Command(name = "sae", description = "Sparse autoencoders in SAELens's folder format: features of texts, training on a corpus, evaluation, feature dashboards, steering by a feature.",
         subcommands = {UsageHelpCommand.class, SaeFeaturesCommand.class, SaeTrainCommand.class, SaeEvalCommand.class,
-            SaeDashboardCommand.class})
+            SaeDashboardCommand.class, SaeSteerCommand.class})
 /** Without a subcommand, prints the list of them. */
 public final class SaeCommand implements Runnable {
 

@@ -112,6 +112,23 @@ public final class SaeSplice {
         return this;
     }
 
+    /**
+     * Holds {@code feature} at {@code value} at every position (0 ablates it), as the steering of
+     * SAELens users does: with {@link Output#WITH_ERROR} the model then sees its own activation
+     * plus (value − f) · W_dec[feature].
+     */
+    public SaeSplice clamp(int feature, float value) {
+        sae.decoderDirection(feature); // refuses a feature the SAE does not have
+        if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException("a feature's clamp must be a finite number, not " + value);
+        }
+        return add("hook_sae_acts_post", a -> {
+            for (int t = 0; t < a.shape()[0]; t++) {
+                a.set(value, t, feature);
+            }
+        });
+    }
+
     /** Registers a read-only observer that runs after every hook of the point, as {@link Hooks#observe} does. */
     public SaeSplice observe(String point, Hook observer) {
         chain(observers, point, observer);

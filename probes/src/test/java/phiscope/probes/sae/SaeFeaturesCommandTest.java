@@ -52,6 +52,24 @@ class SaeFeaturesCommandTest {
     }
 
     @Test
+    void steerPrintsTheBaselineAndTheClampedContinuationSideBySide() {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        try (java.io.PrintStream out = new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            assertEquals(0, sae("steer", "--sae", ShippedSaeTest.SHIPPED.toString(), "--feature", "291", "--clamp", "2",
+                    "--prompt", "def greet(name):\n    print(", "--max-tokens", "12"));
+        } finally {
+            System.setOut(original);
+        }
+        String table = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(table.contains("feature 291 of blocks.2.hook_resid_post clamped at 2.0"), table);
+        String[] row = table.lines().filter(l -> l.contains("def greet")).findFirst().orElseThrow().split("\\|");
+        assertEquals(3, row.length, table);
+        assertTrue(!row[1].strip().equals(row[2].strip()), "the clamp changes the continuation: " + table);
+    }
+
+    @Test
     void aLineThatIsNotAJsonStringIsNamedByFileAndLine(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("texts.jsonl");
         Files.writeString(input, "\"def f():\"\n{\"text\": \"x\"}\n");

@@ -88,15 +88,8 @@ class SaeSpliceTest {
         ActivationCache.Entry before = cache.get(HOST + ".hook_sae_acts_post");
 
         Hooks hooks = PHI.newHooks();
-        int[] clamped = {0};
-        SaeSplice.attach(hooks, TOPK, SaeSplice.Output.WITH_ERROR).add("hook_sae_acts_post", a -> {
-            for (int t = 0; t < a.shape()[0]; t++) {
-                a.set(clamp, t, feature);
-                clamped[0]++;
-            }
-        });
+        SaeSplice.attach(hooks, TOPK, SaeSplice.Output.WITH_ERROR).clamp(feature, clamp);
         Run steered = run(hooks);
-        assertEquals(IDS.length, clamped[0]);
         float[] direction = TOPK.decoderDirection(feature);
         int d = direction.length;
         for (int t = 0; t < IDS.length; t++) {
@@ -106,6 +99,14 @@ class SaeSpliceTest {
             }
         }
         assertFalse(Arrays.equals(clean.logits(), steered.logits()));
+    }
+
+    @Test
+    void aClampOfAFeatureTheSaeDoesNotHaveIsRefused() {
+        SaeSplice splice = SaeSplice.attach(PHI.newHooks(), TOPK, SaeSplice.Output.WITH_ERROR);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> splice.clamp(TOPK.dSae(), 1f));
+        assertTrue(e.getMessage().contains("features 0..1023"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> splice.clamp(0, Float.NaN));
     }
 
     @Test
