@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", description = {
-    "Run the browser workbench on a model: tokens, attention, activations, lenses, probes, steering, generation and audits.",
+    "Run the browser workbench on a model: tokens, attention, activations, lenses, probes, steering, generation, SAE features and audits.",
     "Serves http://127.0.0.1:7070/ unless told otherwise; Ctrl-C stops it."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -40,6 +40,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--probes", paramLabel = "DIR", description = "Folder of saved probes and probe sweep results clients may name "
             + "(default: the runs folder).")
     Path probes;
+
+    @Option(names = "--saes", paramLabel = "DIR", description = "Folder of SAELens SAE folders to offer (default: the model's saes/ folder).")
+    Path saes;
 
     @Option(names = "--max-new-tokens", paramLabel = "N", description = "Most tokens one generation may ask for (default: ${DEFAULT-VALUE}).")
     int maxNewTokens = Limits.DEFAULTS.maxNewTokens();
@@ -71,7 +74,8 @@ final class ServeCommand implements Callable<Integer> {
         Path runsFolder = runs != null ? runs : projectFolder("runs");
         Workbench workbench = Workbench.start(phi, host, port, limits, new Folders(ConfinedFolder.of(runsFolder),
                 ConfinedFolder.of(data != null ? data : projectFolder("notebooks-data")),
-                ConfinedFolder.of(probes != null ? probes : runsFolder)));
+                ConfinedFolder.of(probes != null ? probes : runsFolder),
+                saes != null ? saes : phi.model().directory().resolve("saes")));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             workbench.close();

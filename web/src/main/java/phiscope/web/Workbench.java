@@ -8,6 +8,8 @@ import phiscope.web.audits.AuditRuns;
 import phiscope.web.explore.ExploreRoutes;
 import phiscope.web.probes.ProbeRoutes;
 import phiscope.web.probes.SavedProbes;
+import phiscope.web.sae.SaeLibrary;
+import phiscope.web.sae.SaeRoutes;
 import phiscope.web.server.ModelWorker;
 
 /**
@@ -23,7 +25,8 @@ public record Workbench(App app, ModelWorker worker, AuditRuns audits, Phi phi, 
         try {
             SavedProbes probes = new SavedProbes(folders.probes());
             App app = App.start(host, port, limits, List.of(new ExploreRoutes(phi, worker, limits, probes),
-                    new ProbeRoutes(probes), new AuditRoutes(audits, folders.data())));
+                    new ProbeRoutes(probes), new AuditRoutes(audits, folders.data()),
+                    new SaeRoutes(phi, worker, limits, new SaeLibrary(phi, folders.saes()))));
             return new Workbench(app, worker, audits, phi, folders);
         } catch (RuntimeException e) {
             audits.close();

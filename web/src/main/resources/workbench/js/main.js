@@ -73,8 +73,7 @@ function showGroup(group) {
     return button;
   }));
   for (const panel of panels) panel.section.hidden = panel.view.group !== group;
-  // Only the explore views read the prompt.
-  document.getElementById('prompt-form').hidden = group !== 'explore';
+  document.getElementById('prompt-form').hidden = !groups.find(g => g.id === group)?.prompt;
 }
 
 function notify(values, changed) {

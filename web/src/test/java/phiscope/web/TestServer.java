@@ -25,7 +25,8 @@ import phiscope.web.server.StrictJson;
 
 /**
  * A workbench on the bundled nanophi-py model on a free loopback port, and a client for it; its
- * runs, data and probes folders are {@code runs/}, {@code data/} and {@code probes/} in {@code folders}.
+ * runs, data and probes folders are {@code runs/}, {@code data/} and {@code probes/} in {@code folders}, its
+ * SAEs those shipped with the model.
  */
 public final class TestServer implements AutoCloseable {
 
@@ -73,7 +74,8 @@ public final class TestServer implements AutoCloseable {
     public TestServer(Phi phi, Limits limits, Path folders) {
         this.phi = phi;
         workbench = Workbench.start(phi, "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
-                ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes"))));
+                ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes")),
+                phi.model().directory().resolve("saes")));
     }
 
     /** {@code base} with more fields, given as name, value, name, value, ... */

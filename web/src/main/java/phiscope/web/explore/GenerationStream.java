@@ -32,12 +32,12 @@ import phiscope.web.server.TimedOutException;
  * client never holds up the model, and a client that has gone (a closed tab) is noticed at the
  * next write and its work stopped.
  */
-final class GenerationStream {
+public final class GenerationStream {
 
     record GenerateRequest(String prompt, BigInteger maxNewTokens, Double temperature, BigInteger topK, Double topP, BigInteger seed) {
     }
 
-    record Start(int promptTokens, int maxNewTokens) {
+    public record Start(int promptTokens, int maxNewTokens) {
     }
 
     /** {@code continuation} names which of several continuations a token belongs to; absent for a plain generation. */
@@ -55,7 +55,7 @@ final class GenerationStream {
 
     /** Model work that streams: it runs on the model thread and generates through {@code sink}. */
     @FunctionalInterface
-    interface StreamedWork {
+    public interface StreamedWork {
         void run(Job job, Sink sink);
     }
 
@@ -75,7 +75,7 @@ final class GenerationStream {
     }
 
     /** The model thread's side of a stream: send an event, or generate one continuation token by token. */
-    final class Sink {
+    public final class Sink {
         private final Job job;
         private final BlockingQueue<Produced> produced;
 
@@ -84,12 +84,12 @@ final class GenerationStream {
             this.produced = produced;
         }
 
-        void send(String event, Object data) {
+        public void send(String event, Object data) {
             produced.add(new Produced.Event(event, data));
         }
 
         /** Generates from {@code ids} with {@code hooks}, letting waiting analyses run between tokens. */
-        Generator.Result generate(String continuation, int[] ids, int maxNewTokens, Sampler.Settings settings, Hooks hooks) {
+        public Generator.Result generate(String continuation, int[] ids, int maxNewTokens, Sampler.Settings settings, Hooks hooks) {
             Generator.Result result = phi.generate(ids, maxNewTokens, settings, job.guard(hooks), id -> {
                 produced.add(new Produced.TokenId(continuation, id));
                 worker.runWaitingAnalyses();
@@ -108,7 +108,7 @@ final class GenerationStream {
     private final PromptEncoder prompts;
     private final Limits limits;
 
-    GenerationStream(Phi phi, ModelWorker worker, PromptEncoder prompts, Limits limits) {
+    public GenerationStream(Phi phi, ModelWorker worker, PromptEncoder prompts, Limits limits) {
         this.phi = phi;
         this.worker = worker;
         this.prompts = prompts;
@@ -124,7 +124,7 @@ final class GenerationStream {
                 (job, sink) -> sink.generate(null, ids, maxNewTokens, settings, phi.newHooks()));
     }
 
-    int maxNewTokens(BigInteger requested, int fallback) {
+    public int maxNewTokens(BigInteger requested, int fallback) {
         return Check.inRange("maxNewTokens", requested, fallback, 1, limits.maxNewTokens());
     }
 
@@ -132,7 +132,7 @@ final class GenerationStream {
      * Greedy unless a temperature is given; the sampler refuses temperatures and top-p values out of
      * range. A top-k of 0 is off, and one beyond the vocabulary would mean the same.
      */
-    Sampler.Settings settings(Double temperature, BigInteger topK, Double topP, BigInteger seed) {
+    public Sampler.Settings settings(Double temperature, BigInteger topK, Double topP, BigInteger seed) {
         return new Sampler.Settings(temperature == null ? 0 : temperature, Check.inRange("topK", topK, 0, 0, phi.vocabularyLimit()),
                 topP == null ? 1 : topP, Check.inLongRange("seed", seed, 0, Long.MIN_VALUE, Long.MAX_VALUE));
     }
@@ -142,7 +142,7 @@ final class GenerationStream {
      * {@code start} as its data: the events it sends, a {@code token} per generated token and a
      * {@code done} per continuation ({@code error} if the work fails).
      */
-    void stream(Context ctx, Object start, StreamedWork work) throws IOException {
+    public void stream(Context ctx, Object start, StreamedWork work) throws IOException {
         BlockingQueue<Produced> produced = new LinkedBlockingQueue<>();
         ModelWorker.Task<Void> task = worker.submit(ModelWorker.Lane.GENERATION, job -> {
             try {

@@ -8,24 +8,24 @@ import phiscope.engine.tokenizer.Tokenizer;
 import phiscope.web.server.ApiException;
 
 /** Turns request prompts into token ids within the model's context, and ids back into displayable tokens. */
-final class PromptEncoder {
+public final class PromptEncoder {
 
     /** One token as the views show it: the text it stands for and its spelling in the vocabulary. */
-    record TokenInfo(int index, int id, String text, String token) {
+    public record TokenInfo(int index, int id, String text, String token) {
     }
 
     private final Phi phi;
 
-    PromptEncoder(Phi phi) {
+    public PromptEncoder(Phi phi) {
         this.phi = phi;
     }
 
-    int context() {
+    public int context() {
         return phi.config().maxPositions();
     }
 
     /** The ids of a prompt that must fit the context ({@code reserve} positions left free for generation). */
-    int[] encode(String prompt, int reserve) {
+    public int[] encode(String prompt, int reserve) {
         int[] ids = encodeAny("prompt", prompt);
         int limit = context() - reserve;
         if (ids.length > limit) {
@@ -37,14 +37,14 @@ final class PromptEncoder {
     }
 
     /** The ids of any non-empty prompt, however long (tokenizing is how a client learns the length). */
-    int[] encodeAny(String field, String text) {
+    public int[] encodeAny(String field, String text) {
         if (text == null || text.isEmpty()) {
             throw ApiException.badRequest("field '" + field + "' is required and must not be empty", Map.of("field", field));
         }
         return phi.encode(text);
     }
 
-    List<TokenInfo> describe(int[] ids) {
+    public List<TokenInfo> describe(int[] ids) {
         Tokenizer tokenizer = phi.requireTokenizer();
         List<TokenInfo> tokens = new ArrayList<>(ids.length);
         for (int i = 0; i < ids.length; i++) {
@@ -54,7 +54,7 @@ final class PromptEncoder {
     }
 
     /** The id of text that must be exactly one token (e.g. " Paris" for a direction in the residual stream). */
-    int singleToken(String field, String text) {
+    public int singleToken(String field, String text) {
         int[] ids = encodeAny(field, text);
         if (ids.length != 1) {
             throw ApiException.badRequest("field '" + field + "' is " + ids.length + " tokens (" + describe(ids).stream()

@@ -15,15 +15,20 @@ import pattern from './pattern.js';
 import predictions from './predictions.js';
 import probeScore from './probe-score.js';
 import query from './query.js';
+import saeDashboard from './sae-dashboard.js';
+import saeFeatures from './sae-features.js';
+import saeSteer from './sae-steer.js';
 import steering from './steering.js';
 import sweeps from './sweeps.js';
 import tokens from './tokens.js';
 
+// prompt: whether the area reads the prompt box.
 export const groups = [
-  {id: 'explore', title: 'Explore a prompt'},
+  {id: 'explore', title: 'Explore a prompt', prompt: true},
+  {id: 'sae', title: 'SAE features', prompt: true},
   {id: 'audits', title: 'Audits'},
   {id: 'probes', title: 'Probe sweeps'},
 ];
 
 export const views = [tokens, overview, pattern, query, predictions, attribution, lens, activations, probeScore, generation,
-  steering, auditRuns, auditResults, sweeps];
+  steering, saeFeatures, saeDashboard, saeSteer, auditRuns, auditResults, sweeps];

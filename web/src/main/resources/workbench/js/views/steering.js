@@ -3,7 +3,8 @@
 // steered continuations side by side as they stream. Sampling follows the Generate view's settings.
 
 import {streamEvents} from '../api.js';
-import {element, format, tokensCanvas} from '../draw.js';
+import {sideBySide} from '../continuations.js';
+import {element, format} from '../draw.js';
 
 const SITES = ['resid_pre', 'resid_post', 'attn_out', 'mlp_out'];
 
@@ -34,17 +35,10 @@ export default {
     element('div', {className: 'controls'}, pair, sets));
     const vector = element('div', {className: 'muted'});
     vector.dataset.testid = 'steer-vector';
-    const outputs = {};
-    const columns = element('div', {className: 'side-by-side'});
-    for (const name of ['baseline', 'steered']) {
-      const output = element('div', {className: 'generation-output'});
-      output.dataset.testid = 'steer-' + name;
-      outputs[name] = {output, tokens: []};
-      columns.append(element('div', {}, element('div', {className: 'muted', textContent: name}), output));
-    }
+    const columns = sideBySide('steer');
     const status = element('div', {className: 'muted'});
     status.dataset.testid = 'steer-status';
-    body.append(vector, columns, status);
+    body.append(vector, columns.node, status);
 
     let abort = null;
 
@@ -67,14 +61,6 @@ export default {
       sets.hidden = v.steerMode !== 'means';
     }
 
-    function finish(text) {
-      abort = null;
-      start.disabled = false;
-      stop.disabled = true;
-      status.textContent = text;
-      status.dataset.state = 'finished';
-    }
-
     start.onclick = async () => {
       const v = state.get();
       if (!v.prompt) {
@@ -84,41 +70,27 @@ export default {
       const source = v.steerMode === 'actadd' ? {plus: v.steerPlus, minus: v.steerMinus}
         : {positive: lines(positive), negative: lines(negative)};
       abort = new AbortController();
-      for (const {output, tokens} of Object.values(outputs)) {
-        tokens.length = 0;
-        output.replaceChildren(element('span', {className: 'from-prompt', textContent: v.prompt}));
-      }
       vector.textContent = '';
       start.disabled = true;
       stop.disabled = false;
       status.textContent = 'building the vector…';
       status.dataset.state = 'running';
-      let done = 0;
-      try {
-        await streamEvents('/api/steer', {
-          prompt: v.prompt, layer: v.layer, site: v.steerSite, coefficient: v.steerCoefficient, ...source,
-          maxNewTokens: v.maxNewTokens, temperature: v.temperature, topK: v.topK, topP: v.topP, seed: v.seed,
-        }, (event, data) => {
+      const request = {
+        prompt: v.prompt, layer: v.layer, site: v.steerSite, coefficient: v.steerCoefficient, ...source,
+        maxNewTokens: v.maxNewTokens, temperature: v.temperature, topK: v.topK, topP: v.topP, seed: v.seed,
+      };
+      const outcome = await columns.run(v.prompt, onEvent => streamEvents('/api/steer', request, onEvent, abort.signal),
+        (event, data) => {
           if (event === 'vector') {
             vector.textContent = `${data.method} vector on ${data.hook}: ${data.rows} row(s), norm ${format(data.norm)}, `
               + `added × ${data.coefficient}`;
-          } else if (event === 'token') {
-            const {output, tokens} = outputs[data.continuation];
-            tokens.push(data);
-            output.append(element('span', {className: 'generated', textContent: data.text, title: `id ${data.id}`}));
-            status.textContent = `streaming the ${data.continuation} continuation`;
-          } else if (event === 'done') {
-            if (data.text) outputs[data.continuation].output.append(element('span', {className: 'generated', textContent: data.text}));
-            done++;
-            if (done === 2) finish(`done · ${outputs.baseline.tokens.length} and ${outputs.steered.tokens.length} tokens`);
-          } else if (event === 'error') {
-            finish(`failed: ${data.error}`);
           }
-        }, abort.signal);
-        if (abort) finish('ended early');
-      } catch (error) {
-        finish(error.name === 'AbortError' ? 'stopped' : `failed: ${error.message}`);
-      }
+        }, text => { status.textContent = text; });
+      abort = null;
+      start.disabled = false;
+      stop.disabled = true;
+      status.textContent = outcome;
+      status.dataset.state = 'finished';
     };
     stop.onclick = () => abort?.abort();
 
@@ -128,14 +100,8 @@ export default {
         sync();
         setSubtitle(`L${values.layer} ${values.steerSite} × ${values.steerCoefficient}`);
       },
-      snapshot() {
-        const prompt = state.get().prompt;
-        return tokensCanvas('Baseline, then steered', [{text: 'baseline: ' + prompt}, ...outputs.baseline.tokens,
-          {text: '\n'}, {text: 'steered: ' + prompt}, ...outputs.steered.tokens],
-        token => token.id === undefined ? [240, 242, 246] : [226, 240, 226]);
-      },
-      data: () => ({settings: state.get(), vector: vector.textContent,
-        baseline: outputs.baseline.tokens, steered: outputs.steered.tokens}),
+      snapshot: () => columns.snapshot('Baseline, then steered'),
+      data: () => ({settings: state.get(), vector: vector.textContent, ...columns.data()}),
     };
   },
 };

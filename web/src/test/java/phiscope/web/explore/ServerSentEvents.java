@@ -13,18 +13,22 @@ import java.util.ArrayList;
 import java.util.List;
 import phiscope.web.TestServer;
 
-/** Reads a server-sent event stream from the generate endpoint. */
-final class ServerSentEvents {
+/** Reads a server-sent event stream from the generate endpoint, or another that streams. */
+public final class ServerSentEvents {
 
-    record Event(String name, JsonNode data) {
+    public record Event(String name, JsonNode data) {
     }
 
     private ServerSentEvents() {
     }
 
     static HttpResponse<InputStream> open(TestServer server, Object request) {
+        return open(server, "/api/generate", request);
+    }
+
+    static HttpResponse<InputStream> open(TestServer server, String path, Object request) {
         try {
-            HttpRequest post = HttpRequest.newBuilder(server.uri("/api/generate"))
+            HttpRequest post = HttpRequest.newBuilder(server.uri(path))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(phiscope.web.server.StrictJson.MAPPER.writeValueAsString(request)))
                     .build();
@@ -39,7 +43,12 @@ final class ServerSentEvents {
 
     /** The whole stream, up to the {@code done} or {@code error} event. */
     static List<Event> post(TestServer server, Object request) {
-        HttpResponse<InputStream> response = open(server, request);
+        return post(server, "/api/generate", request);
+    }
+
+    /** The whole stream of {@code path}, up to the {@code done} or {@code error} event. */
+    public static List<Event> post(TestServer server, String path, Object request) {
+        HttpResponse<InputStream> response = open(server, path, request);
         if (response.statusCode() != 200) {
             throw new AssertionError("status " + response.statusCode());
         }

@@ -5,12 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,24 +35,7 @@ class SteeringApiTest extends ApiTest {
     }
 
     private static List<ServerSentEvents.Event> steer(Map<String, Object> request) {
-        try {
-            HttpRequest post = HttpRequest.newBuilder(server.uri("/api/steer")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(phiscope.web.server.StrictJson.MAPPER.writeValueAsString(request))).build();
-            HttpResponse<InputStream> response = server.client().send(post, HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, response.statusCode());
-            List<ServerSentEvents.Event> events = new ArrayList<>();
-            try (var reader = ServerSentEvents.reader(response)) {
-                for (ServerSentEvents.Event event; (event = ServerSentEvents.next(reader)) != null; ) {
-                    events.add(event);
-                }
-            }
-            return events;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ServerSentEvents.post(server, "/api/steer", request);
     }
 
     private static int[] tokens(List<ServerSentEvents.Event> events, String continuation) {
