@@ -68,11 +68,7 @@ public final class DirectLogitAttribution {
         if (position < 0 || position >= tokens.length) {
             throw new IllegalArgumentException("position " + position + " is out of range for " + tokens.length + " tokens");
         }
-        for (int id : new int[] {tokenA, tokenB}) {
-            if (id < 0 || id >= c.vocabSize()) {
-                throw new IllegalArgumentException("token " + id + " is outside the vocabulary (0.." + (c.vocabSize() - 1) + ")");
-            }
-        }
+        Readout.requireTokens(c, tokenA, tokenB);
         int d = c.hiddenSize();
         int heads = c.numHeads();
         int layers = c.numLayers();
@@ -97,35 +93,63 @@ public final class DirectLogitAttribution {
         float[] logits = model.forward(prefix, hooks, PhiModel.Logits.LAST);
         double modelDifference = (double) logits[tokenA] - logits[tokenB];
 
-        // gamma * (W_U[a] - W_U[b]), and the final position's LayerNorm scale sigma.
-        float[] unembedA = new float[d];
-        float[] unembedB = new float[d];
-        w.lmHead().weight().decodeRows(tokenA, 1, unembedA, 0);
-        w.lmHead().weight().decodeRows(tokenB, 1, unembedB, 0);
-        double[] direction = new double[d];
-        double constant = (double) w.lmHead().bias()[tokenA] - w.lmHead().bias()[tokenB];
-        for (int i = 0; i < d; i++) {
-            double u = (double) unembedA[i] - unembedB[i];
-            direction[i] = w.finalNorm().weight()[i] * u;
-            constant += w.finalNorm().bias()[i] * u;
-        }
-        double sigma = scale(rows.get(last), 0, d, c.layerNormEps());
+        Readout readout = Readout.of(model, rows.get(last), tokenA, tokenB);
 
         List<Contribution> parts = new ArrayList<>();
         parts.add(new Contribution("embed", "embed", -1, -1,
-                project(rows.get(embed), 0, direction, sigma)));
+                readout.project(rows.get(embed), 0)));
         for (int layer = 0; layer < layers; layer++) {
             float[] result = rows.get(HookPoint.inBlock(layer, HookSite.RESULT));
             for (int h = 0; h < heads; h++) {
-                parts.add(new Contribution("L" + layer + "H" + h, "head", layer, h, project(result, h * d, direction, sigma)));
+                parts.add(new Contribution("L" + layer + "H" + h, "head", layer, h, readout.project(result, h * d)));
             }
             parts.add(new Contribution("L" + layer + " attn bias", "attn_bias", layer, -1,
-                    project(w.blocks().get(layer).dense().bias(), 0, direction, sigma)));
+                    readout.project(w.blocks().get(layer).dense().bias(), 0)));
             parts.add(new Contribution("L" + layer + " mlp", "mlp", layer, -1,
-                    project(rows.get(HookPoint.inBlock(layer, HookSite.MLP_OUT)), 0, direction, sigma)));
+                    readout.project(rows.get(HookPoint.inBlock(layer, HookSite.MLP_OUT)), 0)));
         }
-        parts.add(new Contribution("ln_final bias + lm_head bias", "constant", -1, -1, constant));
+        parts.add(new Contribution("ln_final bias + lm_head bias", "constant", -1, -1, readout.constant()));
         return new Result(parts, modelDifference, position);
+    }
+
+    /**
+     * How a part of the final residual at one position reaches {@code logit[a] - logit[b]}: through
+     * ln_final with its scale frozen at that position's {@code sigma}, onto {@code direction} =
+     * gamma * (W_U[a] - W_U[b]); {@code constant} is what the biases of ln_final and lm_head add.
+     */
+    public record Readout(double[] direction, double sigma, double constant) {
+
+        /** The readout of {@code finalResidual}, the position's row of the last block's hook_resid_post. */
+        public static Readout of(PhiModel model, float[] finalResidual, int tokenA, int tokenB) {
+            requireTokens(model.config(), tokenA, tokenB);
+            PhiWeights w = model.weights();
+            int d = model.config().hiddenSize();
+            float[] unembedA = new float[d];
+            float[] unembedB = new float[d];
+            w.lmHead().weight().decodeRows(tokenA, 1, unembedA, 0);
+            w.lmHead().weight().decodeRows(tokenB, 1, unembedB, 0);
+            double[] direction = new double[d];
+            double constant = (double) w.lmHead().bias()[tokenA] - w.lmHead().bias()[tokenB];
+            for (int i = 0; i < d; i++) {
+                double u = (double) unembedA[i] - unembedB[i];
+                direction[i] = w.finalNorm().weight()[i] * u;
+                constant += w.finalNorm().bias()[i] * u;
+            }
+            return new Readout(direction, scale(finalResidual, 0, d, model.config().layerNormEps()), constant);
+        }
+
+        static void requireTokens(PhiConfig config, int... ids) {
+            for (int id : ids) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token " + id + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+                }
+            }
+        }
+
+        /** What {@code component[offset, offset + d)}, a part of the final residual, adds to the logit difference. */
+        public double project(float[] component, int offset) {
+            return DirectLogitAttribution.project(component, offset, direction, sigma);
+        }
     }
 
     /** sqrt(biased variance + eps) of one row, as the final LayerNorm computes it. */

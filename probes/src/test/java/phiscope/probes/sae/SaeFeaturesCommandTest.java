@@ -70,6 +70,26 @@ class SaeFeaturesCommandTest {
     }
 
     @Test
+    void attributePrintsTheFeaturesSharesWithTheBiasAndErrorRows() {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        try (java.io.PrintStream out = new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            assertEquals(0, sae("attribute", "--sae", ShippedSaeTest.SHIPPED.toString(), "--prompt",
+                    "def add(first, second):\n    return first +", "--token", " second", "--versus", " first", "--top", "5"));
+        } finally {
+            System.setOut(original);
+        }
+        String table = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        int last = phiscope.probes.Nanophi.phi().encode("def add(first, second):\n    return first +").length - 1;
+        assertTrue(table.contains("features of blocks.2.hook_resid_post at position " + last + " "), table);
+        assertEquals(5, table.lines().filter(l -> l.strip().startsWith("feature ")).count(), table);
+        assertTrue(table.contains("other features") && table.contains("b_dec") && table.contains("error (x - x_hat)"), table);
+        assertThrows(IllegalArgumentException.class, () -> sae("attribute", "--sae", ShippedSaeTest.SHIPPED.toString(),
+                "--prompt", "x", "--token", " second", "--versus", " first", "--position", "5"));
+    }
+
+    @Test
     void aLineThatIsNotAJsonStringIsNamedByFileAndLine(@TempDir Path dir) throws Exception {
         Path input = dir.resolve("texts.jsonl");
         Files.writeString(input, "\"def f():\"\n{\"text\": \"x\"}\n");
