@@ -41,7 +41,7 @@ for (String text : code) {
     lines.add(json.writeValueAsString(text));
 }
 Files.write(dir.resolve("code.jsonl"), lines);
-var settings = new SaeTrainer.Settings(hook, SaeConfig.Architecture.TOPK, 256, 8, 0f, 3e-3f, 128, 100_000, 10_000, 0);
+var settings = new SaeTrainer.Settings(hook, SaeConfig.Architecture.TOPK, 256, 8, 0f, 0f, 0f, 3e-3f, 128, 100_000, 10_000, 0);
 var trained = SaeTraining.run(phi, settings, new SaeTraining.Options(dir.resolve("code.jsonl"), dir.resolve("small-sae"), 64, 1024, 100_000),
         Progress.NONE);
 var small = SparseAutoencoder.load(trained.folder());

@@ -24,8 +24,8 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Option(names = "--hook", required = true, paramLabel = "HOOK", description = "The hook to read, e.g. blocks.2.hook_resid_post.")
     String hook;
 
-    @Option(names = "--architecture", paramLabel = "topk|standard", description = "topk (AuxK loss) or standard (L1) "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--architecture", paramLabel = "topk|standard|jumprelu", description = "topk (AuxK loss), standard (L1) "
+            + "or jumprelu (L0, learned thresholds) (default: ${DEFAULT-VALUE}).")
     String architecture = "topk";
 
     @Option(names = "--d-sae", required = true, paramLabel = "N", description = "Number of features.")
@@ -36,6 +36,16 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
     @Option(names = "--l1", paramLabel = "C", description = "L1 coefficient of a standard SAE (default: ${DEFAULT-VALUE}).")
     float l1 = 5f;
+
+    @Option(names = "--l0", paramLabel = "C", description = "L0 coefficient of a jumprelu SAE (default: ${DEFAULT-VALUE}).")
+    float l0 = 1f;
+
+    @Option(names = "--bandwidth", paramLabel = "E", description = "Width of jumprelu's straight-through kernel, in the hook's "
+            + "units (default: ${DEFAULT-VALUE}, as SAELens).")
+    float bandwidth = 0.001f;
+
+    @Option(names = "--threshold", paramLabel = "T", description = "jumprelu's initial threshold (default: ${DEFAULT-VALUE}, as SAELens).")
+    float threshold = 0.001f;
 
     @Option(names = "--corpus", required = true, paramLabel = "DIR|FILE",
             description = "Text to train on: a file, or the .py, .txt and .md files under a folder (a .jsonl file: one JSON string per line).")
@@ -74,10 +84,17 @@ public final class SaeTrainCommand implements Callable<Integer> {
         SaeConfig.Architecture kind = switch (architecture.toLowerCase(Locale.ROOT)) {
             case "topk" -> SaeConfig.Architecture.TOPK;
             case "standard" -> SaeConfig.Architecture.STANDARD;
-            default -> throw new IllegalArgumentException("--architecture takes topk or standard, not '" + architecture + "'");
+            case "jumprelu" -> SaeConfig.Architecture.JUMPRELU;
+            default -> throw new IllegalArgumentException("--architecture takes topk, standard or jumprelu, not '" + architecture + "'");
         };
-        SaeTrainer.Settings settings = new SaeTrainer.Settings(hook, kind, dSae, kind == SaeConfig.Architecture.TOPK ? k : 0,
-                kind == SaeConfig.Architecture.STANDARD ? l1 : 0f, learningRate, batch, tokens, deadWindow, seed);
+        boolean jumpRelu = kind == SaeConfig.Architecture.JUMPRELU;
+        float sparsity = switch (kind) {
+            case STANDARD -> l1;
+            case JUMPRELU -> l0;
+            default -> 0f;
+        };
+        SaeTrainer.Settings settings = new SaeTrainer.Settings(hook, kind, dSae, kind == SaeConfig.Architecture.TOPK ? k : 0, sparsity,
+                jumpRelu ? bandwidth : 0f, jumpRelu ? threshold : 0f, learningRate, batch, tokens, deadWindow, seed);
         SaeTraining.Options options = new SaeTraining.Options(corpus, out, context, buffer, checkpointEvery);
         try (Phi phi = model.load(); ProgressBars progress = new ProgressBars("sae train")) {
             SaeTraining.Result result = SaeTraining.run(phi, settings, options, progress);

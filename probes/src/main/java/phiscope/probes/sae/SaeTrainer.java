@@ -18,8 +18,12 @@ import phiscope.probes.sae.SaeConfig.Architecture;
  * (Gao et al., "Scaling and evaluating sparse autoencoders") minimise the reconstruction's
  * squared error plus the AuxK loss, which lets the k_aux largest dead features reconstruct the
  * remaining error so they come back to life; standard SAEs minimise squared error plus an L1
- * penalty on the feature activations. Decoder rows are kept at unit norm after every step (so
- * the L1 penalty cannot be dodged by shrinking activations and growing the decoder). The encoder
+ * penalty on the feature activations; JumpReLU SAEs (Rajamanoharan et al., "Jumping Ahead")
+ * minimise squared error plus an L0 penalty, learning one threshold per feature through the
+ * straight-through estimator with a rectangle kernel of width {@code bandwidth}, as SAELens's
+ * {@code JumpReLUTrainingSAE} does (thresholds held as their logarithm, so they stay positive).
+ * Decoder rows are kept at unit norm after every step (so the L1 penalty cannot be dodged by
+ * shrinking activations and growing the decoder). The encoder
  * starts as the decoder's transpose, b_dec at the geometric median of a sample. The learning
  * rate decays linearly to zero over the last fifth of the tokens.
  *
@@ -30,13 +34,17 @@ import phiscope.probes.sae.SaeConfig.Architecture;
 public final class SaeTrainer {
 
     /** Settings of one training run; everything that changes the numbers. */
-    public record Settings(String hookName, Architecture architecture, int dSae, int k, float l1, float learningRate,
-            int batchSize, long tokens, long deadWindowTokens, long seed) {
+    /**
+     * Settings of one training run; everything that changes the numbers. {@code sparsity} is the
+     * L1 coefficient of a standard SAE and the L0 coefficient of a JumpReLU one; {@code bandwidth}
+     * and {@code initialThreshold} are JumpReLU's (SAELens's defaults: 0.001 each), 0 otherwise.
+     */
+    public record Settings(String hookName, Architecture architecture, int dSae, int k, float sparsity, float bandwidth,
+            float initialThreshold, float learningRate, int batchSize, long tokens, long deadWindowTokens, long seed) {
 
         public Settings {
-            if (architecture != Architecture.TOPK && architecture != Architecture.STANDARD) {
-                throw new IllegalArgumentException("phiscope trains topk and standard SAEs; "
-                        + architecture.name().toLowerCase(java.util.Locale.ROOT) + " is not one of them yet");
+            if (architecture == Architecture.GATED) {
+                throw new IllegalArgumentException("phiscope trains topk, standard and jumprelu SAEs; gated is not one of them yet");
             }
             requirePositive("--d-sae", dSae);
             requirePositive("--batch", batchSize);
@@ -48,8 +56,19 @@ public final class SaeTrainer {
             if (architecture == Architecture.TOPK && (k < 1 || k > dSae)) {
                 throw new IllegalArgumentException("--k must be from 1 to --d-sae (" + dSae + "), not " + k);
             }
-            if (architecture == Architecture.STANDARD && !(l1 >= 0 && Float.isFinite(l1))) {
-                throw new IllegalArgumentException("--l1 must be a finite number of at least 0, not " + l1);
+            if (architecture == Architecture.STANDARD && !(sparsity >= 0 && Float.isFinite(sparsity))) {
+                throw new IllegalArgumentException("--l1 must be a finite number of at least 0, not " + sparsity);
+            }
+            if (architecture == Architecture.JUMPRELU) {
+                if (!(sparsity >= 0 && Float.isFinite(sparsity))) {
+                    throw new IllegalArgumentException("--l0 must be a finite number of at least 0, not " + sparsity);
+                }
+                if (!(bandwidth > 0 && Float.isFinite(bandwidth))) {
+                    throw new IllegalArgumentException("--bandwidth must be a positive number, not " + bandwidth);
+                }
+                if (!(initialThreshold > 0 && Float.isFinite(initialThreshold))) {
+                    throw new IllegalArgumentException("--threshold must be a positive number, not " + initialThreshold);
+                }
             }
         }
     }
@@ -77,6 +96,8 @@ public final class SaeTrainer {
     private final float[] bEnc;
     private final float[] dec;
     private final float[] bDec;
+    /** JumpReLU's log thresholds [d_sae]; empty for the other architectures. */
+    private final float[] logThreshold;
     private final Adam adam;
     private final Gradients gradients;
     private final WorkerPool pool;
@@ -97,8 +118,9 @@ public final class SaeTrainer {
         this.bEnc = state.bEnc();
         this.dec = state.dec();
         this.bDec = state.bDec();
+        this.logThreshold = state.logThreshold();
         this.adam = new Adam(state.moments());
-        this.gradients = new Gradients(settings.dSae(), dIn);
+        this.gradients = new Gradients(settings.dSae(), dIn, logThreshold.length);
         this.encoderCopy = Arena.ofAuto().allocate((long) enc.length * Float.BYTES, 64);
         this.encoder = new Linear(new RowMajorMatrix("W_enc", DType.F32, settings.dSae(), dIn, encoderCopy), bEnc);
         this.tokensSinceFired = state.tokensSinceFired();
@@ -115,8 +137,10 @@ public final class SaeTrainer {
             dec[i] = (float) gaussian(random);
         }
         normaliseRows(dec, dSae, dIn);
-        float[] moments = new float[2 * (2 * dSae * dIn + dSae + dIn)];
-        State state = new State(dec.clone(), new float[dSae], dec, geometricMedian(sample, sampleRows, dIn), moments,
+        float[] logThreshold = new float[settings.architecture() == Architecture.JUMPRELU ? dSae : 0];
+        Arrays.fill(logThreshold, (float) Math.log(settings.initialThreshold()));
+        float[] moments = new float[2 * (2 * dSae * dIn + dSae + dIn + logThreshold.length)];
+        State state = new State(dec.clone(), new float[dSae], dec, geometricMedian(sample, sampleRows, dIn), logThreshold, moments,
                 new long[dSae], 0, 0);
         return new SaeTrainer(settings, dIn, state, pool);
     }
@@ -125,7 +149,8 @@ public final class SaeTrainer {
     public static SaeTrainer resume(Settings settings, int dIn, State state, WorkerPool pool) {
         int dSae = settings.dSae();
         if (state.enc().length != dSae * dIn || state.dec().length != dSae * dIn || state.bEnc().length != dSae
-                || state.bDec().length != dIn || state.tokensSinceFired().length != dSae) {
+                || state.bDec().length != dIn || state.tokensSinceFired().length != dSae
+                || state.logThreshold().length != (settings.architecture() == Architecture.JUMPRELU ? dSae : 0)) {
             throw new IllegalArgumentException("the checkpoint is of a different SAE shape than d_in " + dIn + ", d_sae " + dSae);
         }
         return new SaeTrainer(settings, dIn, state, pool);
@@ -162,6 +187,7 @@ public final class SaeTrainer {
         }
         int kAux = Math.min(dIn / 2, deadCount);
         boolean[] fired = new boolean[dSae];
+        float[] threshold = threshold();
         double mse = 0;
         double aux = 0;
         long firing = 0;
@@ -169,7 +195,11 @@ public final class SaeTrainer {
         for (int r = 0; r < rows; r++) {
             System.arraycopy(this.centred, r * dIn, centred, 0, dIn);
             System.arraycopy(preActivations, r * dSae, h, 0, dSae);
-            int n = settings.architecture() == Architecture.TOPK ? largest(h, settings.k(), null, active) : positive(h, active);
+            int n = switch (settings.architecture()) {
+                case TOPK -> largest(h, settings.k(), null, active);
+                case JUMPRELU -> above(h, threshold, active);
+                default -> above(h, null, active);
+            };
             System.arraycopy(bDec, 0, recons, 0, dIn);
             int kept = 0;
             for (int j = 0; j < n; j++) {
@@ -193,15 +223,18 @@ public final class SaeTrainer {
             for (int i = 0; i < dIn; i++) {
                 g.bDec[i] += scale * error[i];
             }
-            float penalty = settings.architecture() == Architecture.STANDARD ? settings.l1() / rows : 0f;
+            float penalty = settings.architecture() == Architecture.STANDARD ? settings.sparsity() / rows : 0f;
             for (int j = 0; j < kept; j++) {
                 int f = active[j];
                 Ops.addScaled(scale * acts[j], error, 0, g.dec, f * dIn, dIn);
                 float dh = scale * Ops.dot(error, 0, dec, f * dIn, dIn) + penalty;
                 backIntoEncoder(g, f, dh, centred);
             }
-            if (kAux > 0) {
+            if (settings.architecture() == Architecture.TOPK && kAux > 0) {
                 aux += auxStep(g, h, dead, kAux, deadCount, error, centred, scale, active, acts);
+            }
+            if (settings.architecture() == Architecture.JUMPRELU) {
+                thresholdStep(g, h, threshold, error, scale, rows);
             }
         }
         for (int f = 0; f < dSae; f++) {
@@ -276,6 +309,34 @@ public final class SaeTrainer {
         return weight * squared;
     }
 
+    /**
+     * JumpReLU's threshold gradients for one row. f = h·[h > θ] and the L0 term [h > θ] are
+     * step functions of θ; the straight-through estimator gives them the pseudo-derivatives
+     * −(θ/ε)·K((h − θ)/ε) and −(1/ε)·K((h − θ)/ε), K the rectangle on (−½, ½), so only
+     * features whose pre-activation lies within half a bandwidth of their threshold move it.
+     */
+    private void thresholdStep(Gradients g, float[] h, float[] threshold, float[] error, float scale, int rows) {
+        float bandwidth = settings.bandwidth();
+        float l0 = settings.sparsity() / rows;
+        for (int f = 0; f < h.length; f++) {
+            float u = (h[f] - threshold[f]) / bandwidth;
+            if (u > -0.5f && u < 0.5f) {
+                float dActs = scale * Ops.dot(error, 0, dec, f * dIn, dIn);
+                float dThreshold = -(threshold[f] / bandwidth) * dActs - l0 / bandwidth;
+                g.logThreshold[f] += threshold[f] * dThreshold; // θ = exp(log θ)
+            }
+        }
+    }
+
+    /** JumpReLU's thresholds, exp of the trained log thresholds (empty for the other architectures). */
+    public float[] threshold() {
+        float[] threshold = new float[logThreshold.length];
+        for (int f = 0; f < threshold.length; f++) {
+            threshold[f] = (float) Math.exp(logThreshold[f]);
+        }
+        return threshold;
+    }
+
     /** The gradient of a feature's pre-activation into its encoder row, b_enc, and b_dec (which the input is shifted by). */
     private void backIntoEncoder(Gradients g, int f, float dh, float[] centred) {
         Ops.addScaled(dh, centred, 0, g.enc, f * dIn, dIn);
@@ -315,10 +376,11 @@ public final class SaeTrainer {
         return n;
     }
 
-    private static int positive(float[] h, int[] out) {
+    /** Indices of the values of {@code h} above their threshold (above 0 when there is none) into {@code out}; returns how many. */
+    private static int above(float[] h, float[] threshold, int[] out) {
         int n = 0;
         for (int f = 0; f < h.length; f++) {
-            if (h[f] > 0f) {
+            if (h[f] > (threshold == null ? 0f : threshold[f])) {
                 out[n++] = f;
             }
         }
@@ -326,13 +388,13 @@ public final class SaeTrainer {
     }
 
     /** The trainer's whole state, for checkpoints: weights, Adam's moments, dead-feature counters and counts. */
-    public record State(float[] enc, float[] bEnc, float[] dec, float[] bDec, float[] moments, long[] tokensSinceFired,
-            long step, long tokensTrained) {
+    public record State(float[] enc, float[] bEnc, float[] dec, float[] bDec, float[] logThreshold, float[] moments,
+            long[] tokensSinceFired, long step, long tokensTrained) {
     }
 
     public State state() {
-        return new State(enc.clone(), bEnc.clone(), dec.clone(), bDec.clone(), adam.moments.clone(), tokensSinceFired.clone(),
-                step, tokensTrained);
+        return new State(enc.clone(), bEnc.clone(), dec.clone(), bDec.clone(), logThreshold.clone(), adam.moments.clone(),
+                tokensSinceFired.clone(), step, tokensTrained);
     }
 
     /** W_enc in SAELens's [d_in, d_sae] layout. */
@@ -369,12 +431,14 @@ public final class SaeTrainer {
         final float[] bEnc;
         final float[] dec;
         final float[] bDec;
+        final float[] logThreshold;
 
-        Gradients(int dSae, int dIn) {
+        Gradients(int dSae, int dIn, int thresholds) {
             enc = new float[dSae * dIn];
             bEnc = new float[dSae];
             dec = new float[dSae * dIn];
             bDec = new float[dIn];
+            logThreshold = new float[thresholds];
         }
 
         void clear() {
@@ -382,10 +446,11 @@ public final class SaeTrainer {
             Arrays.fill(bEnc, 0f);
             Arrays.fill(dec, 0f);
             Arrays.fill(bDec, 0f);
+            Arrays.fill(logThreshold, 0f);
         }
     }
 
-    /** Adam over the four parameter arrays, its first and second moments laid end to end in one array. */
+    /** Adam over the parameter arrays, its first and second moments laid end to end in one array. */
     private final class Adam {
         final float[] moments;
 
@@ -401,7 +466,8 @@ public final class SaeTrainer {
             at = apply(enc, g.enc, at, half, lr, correction1, correction2);
             at = apply(bEnc, g.bEnc, at, half, lr, correction1, correction2);
             at = apply(dec, g.dec, at, half, lr, correction1, correction2);
-            apply(bDec, g.bDec, at, half, lr, correction1, correction2);
+            at = apply(bDec, g.bDec, at, half, lr, correction1, correction2);
+            apply(logThreshold, g.logThreshold, at, half, lr, correction1, correction2);
         }
 
         private int apply(float[] param, float[] grad, int at, int half, float lr, float c1, float c2) {

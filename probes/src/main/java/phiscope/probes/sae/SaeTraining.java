@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -140,11 +141,16 @@ public final class SaeTraining {
         int dSae = settings.dSae();
         float[] bDec = trainer.decoderBias();
         int dIn = bDec.length;
-        SafeTensorsWriter.write(out.resolve("sae_weights.safetensors"), Map.of(), List.of(
+        List<SafeTensorsWriter.Entry> tensors = new ArrayList<>(List.of(
                 SafeTensorsWriter.Entry.floats("W_enc", new int[] {dIn, dSae}, trainer.encoderWeights()),
                 SafeTensorsWriter.Entry.floats("W_dec", new int[] {dSae, dIn}, trainer.decoderWeights()),
                 SafeTensorsWriter.Entry.floats("b_enc", new int[] {dSae}, trainer.encoderBias()),
                 SafeTensorsWriter.Entry.floats("b_dec", new int[] {dIn}, bDec)));
+        if (settings.architecture() == SaeConfig.Architecture.JUMPRELU) {
+            // SAELens trains log_threshold and saves its exponential as "threshold"
+            tensors.add(SafeTensorsWriter.Entry.floats("threshold", new int[] {dSae}, trainer.threshold()));
+        }
+        SafeTensorsWriter.write(out.resolve("sae_weights.safetensors"), Map.of(), tensors);
         ObjectNode cfg = JSON.createObjectNode();
         cfg.put("d_in", dIn);
         cfg.put("d_sae", dSae);
@@ -171,8 +177,15 @@ public final class SaeTraining {
         metadata.put("training_tokens", trainer.tokensTrained());
         metadata.put("learning_rate", settings.learningRate());
         metadata.put("seed", settings.seed());
-        if (settings.architecture() == SaeConfig.Architecture.STANDARD) {
-            metadata.put("l1_coefficient", settings.l1());
+        switch (settings.architecture()) {
+            case STANDARD -> metadata.put("l1_coefficient", settings.sparsity());
+            case JUMPRELU -> {
+                metadata.put("l0_coefficient", settings.sparsity());
+                metadata.put("jumprelu_bandwidth", settings.bandwidth());
+                metadata.put("jumprelu_init_threshold", settings.initialThreshold());
+            }
+            default -> {
+            }
         }
         try {
             Path partial = out.resolve("cfg.json.partial");
@@ -291,6 +304,7 @@ public final class SaeTraining {
                     SafeTensorsWriter.Entry.floats("b_enc", new int[] {state.bEnc().length}, state.bEnc()),
                     SafeTensorsWriter.Entry.floats("dec", new int[] {state.dec().length}, state.dec()),
                     SafeTensorsWriter.Entry.floats("b_dec", new int[] {state.bDec().length}, state.bDec()),
+                    SafeTensorsWriter.Entry.floats("log_threshold", new int[] {state.logThreshold().length}, state.logThreshold()),
                     SafeTensorsWriter.Entry.floats("adam", new int[] {state.moments().length}, state.moments()),
                     new SafeTensorsWriter.Entry("tokens_since_fired", DType.I64, new int[] {since.length}, segment -> {
                         for (int i = 0; i < since.length; i++) {
@@ -328,7 +342,8 @@ public final class SaeTraining {
                     tokensSinceFired[i] = data.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i);
                 }
                 SaeTrainer.State state = new SaeTrainer.State(saved.tensor("enc").toFloatArray(), saved.tensor("b_enc").toFloatArray(),
-                        saved.tensor("dec").toFloatArray(), saved.tensor("b_dec").toFloatArray(), saved.tensor("adam").toFloatArray(),
+                        saved.tensor("dec").toFloatArray(), saved.tensor("b_dec").toFloatArray(),
+                        saved.tensor("log_threshold").toFloatArray(), saved.tensor("adam").toFloatArray(),
                         tokensSinceFired, Long.parseLong(metadata.get("step")), Long.parseLong(metadata.get("tokens_trained")));
                 return new Checkpoint(state, Long.parseLong(metadata.get("windows_read")), Integer.parseInt(metadata.get("refills")));
             } catch (IOException e) {

@@ -58,29 +58,40 @@ class SaeTrainerTest {
         return 1 - error / variance;
     }
 
+    /** A trainer after {@code settings.tokens()} tokens of {@link #sparseData}, and its first and last steps' statistics. */
+    private record Trained(SaeTrainer trainer, SaeTrainer.StepStats first, SaeTrainer.StepStats last) {
+    }
+
+    private static Trained train(SaeTrainer.Settings settings) {
+        int rows = 4096;
+        float[] data = sparseData(rows, 1);
+        try (WorkerPool pool = new WorkerPool(2)) {
+            SaeTrainer trainer = SaeTrainer.initialise(settings, D, data, rows, pool);
+            float[] batch = new float[256 * D];
+            SaeTrainer.StepStats first = null;
+            SaeTrainer.StepStats last = null;
+            for (int step = 0; step * 256L < settings.tokens(); step++) {
+                System.arraycopy(data, (step * 256) % rows * D, batch, 0, 256 * D);
+                last = trainer.step(batch, 256);
+                first = first == null ? last : first;
+            }
+            return new Trained(trainer, first, last);
+        }
+    }
+
+    private static SaeTrainer.Settings jumpRelu(float l0Coefficient) {
+        return new SaeTrainer.Settings("blocks.0.hook_resid_post", SaeConfig.Architecture.JUMPRELU, 64, 0, l0Coefficient, 0.05f, 0.05f,
+                3e-3f, 256, 300_000, 20_000, 7);
+    }
+
     @Test
     void aTopkSaeRecoversASparseDictionaryAndKeepsItsDecoderRowsAtUnitNorm(@TempDir java.nio.file.Path dir) {
-        int rows = 4096;
-        float[] train = sparseData(rows, 1);
-        SaeTrainer.Settings settings = new SaeTrainer.Settings("blocks.0.hook_resid_post", SaeConfig.Architecture.TOPK, 64, 2, 0f,
-                3e-3f, 256, 200_000, 20_000, 7);
-        SaeTrainer trainer;
-        double first = 0;
-        SaeTrainer.StepStats last = null;
-        try (WorkerPool pool = new WorkerPool(2)) {
-            trainer = SaeTrainer.initialise(settings, D, train, rows, pool);
-            float[] batch = new float[256 * D];
-            for (int step = 0; step * 256 < settings.tokens(); step++) {
-                int start = (step * 256) % rows;
-                System.arraycopy(train, start * D, batch, 0, 256 * D);
-                last = trainer.step(batch, 256);
-                if (step == 0) {
-                    first = last.mse();
-                }
-            }
-        }
-        assertTrue(last.mse() < first / 10, "mse went from " + first + " to " + last.mse());
-        assertEquals(2.0, last.l0(), 1e-9);
+        SaeTrainer.Settings settings = new SaeTrainer.Settings("blocks.0.hook_resid_post", SaeConfig.Architecture.TOPK, 64, 2, 0f, 0f,
+                0f, 3e-3f, 256, 200_000, 20_000, 7);
+        Trained run = train(settings);
+        SaeTrainer trainer = run.trainer();
+        assertTrue(run.last().mse() < run.first().mse() / 10, "mse went from " + run.first().mse() + " to " + run.last().mse());
+        assertEquals(2.0, run.last().l0(), 1e-9);
         float[] dec = trainer.decoderWeights();
         for (int f = 0; f < 64; f++) {
             double norm = 0;
@@ -95,6 +106,35 @@ class SaeTrainerTest {
         assertTrue(heldOut > 0.9, "explained variance " + heldOut);
     }
 
+    /**
+     * JumpReLU learns its thresholds: the L0 coefficient trades reconstruction for sparsity (a
+     * larger one ends with fewer features firing and thresholds risen further from where they
+     * started), and the saved SAE, thresholds included, reconstructs held-out rows.
+     */
+    @Test
+    void aJumpReluSaeLearnsThresholdsThatTheL0CoefficientRaises(@TempDir java.nio.file.Path dir) {
+        Trained loose = train(jumpRelu(0.01f));
+        Trained sparse = train(jumpRelu(1f));
+        assertTrue(sparse.last().l0() < loose.last().l0(), "L0 with coefficient 1: " + sparse.last().l0() + ", with 0.01: "
+                + loose.last().l0());
+        assertTrue(loose.last().mse() < loose.first().mse() / 10, "mse went from " + loose.first().mse() + " to " + loose.last().mse());
+        double meanThreshold = 0;
+        for (float t : sparse.trainer().threshold()) {
+            meanThreshold += t / 64.0;
+        }
+        assertTrue(meanThreshold > 0.1, "the thresholds started at 0.05 and should have risen; their mean is " + meanThreshold);
+        SaeTrainingTest.saveAndCheck(dir, sparse.trainer(), jumpRelu(1f));
+        SparseAutoencoder sae = SparseAutoencoder.load(dir);
+        double heldOut = explainedVariance(sae, sparseData(1024, 1), 1024);
+        assertTrue(heldOut > 0.8, "explained variance " + heldOut);
+        SparseAutoencoder.Encoding encoding = sae.encode(sparseData(1024, 1), 1024);
+        double l0 = 0;
+        for (float a : encoding.actsPost()) {
+            l0 += a > 0 ? 1.0 / 1024 : 0;
+        }
+        assertTrue(l0 < 2 * sparse.last().l0() + 1, "the saved SAE's L0 " + l0 + " is the trained one's " + sparse.last().l0());
+    }
+
     @Test
     void theGeometricMedianIgnoresAnOutlierThatPullsTheMean() {
         float[] rows = {0, 0, 1, 0, 0, 1, 1, 1, 1000, 1000};
@@ -105,16 +145,19 @@ class SaeTrainerTest {
     @Test
     void settingsOutOfRangeAreRefusedWithTheOptionName() {
         IllegalArgumentException k = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
-                SaeConfig.Architecture.TOPK, 16, 17, 0f, 1e-3f, 8, 100, 100, 0));
+                SaeConfig.Architecture.TOPK, 16, 17, 0f, 0f, 0f, 1e-3f, 8, 100, 100, 0));
         assertTrue(k.getMessage().contains("--k must be from 1 to --d-sae (16), not 17"), k.getMessage());
         IllegalArgumentException gated = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
-                SaeConfig.Architecture.GATED, 16, 0, 0f, 1e-3f, 8, 100, 100, 0));
+                SaeConfig.Architecture.GATED, 16, 0, 0f, 0f, 0f, 1e-3f, 8, 100, 100, 0));
         assertTrue(gated.getMessage().contains("gated is not one of them"), gated.getMessage());
+        IllegalArgumentException bandwidth = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
+                SaeConfig.Architecture.JUMPRELU, 16, 0, 1f, 0f, 0.001f, 1e-3f, 8, 100, 100, 0));
+        assertTrue(bandwidth.getMessage().contains("--bandwidth must be a positive number, not 0.0"), bandwidth.getMessage());
         IllegalArgumentException width = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
-                SaeConfig.Architecture.TOPK, 0, 1, 0f, 1e-3f, 8, 100, 100, 0));
+                SaeConfig.Architecture.TOPK, 0, 1, 0f, 0f, 0f, 1e-3f, 8, 100, 100, 0));
         assertTrue(width.getMessage().contains("--d-sae must be at least 1, not 0"), width.getMessage());
         IllegalArgumentException rate = assertThrows(IllegalArgumentException.class, () -> new SaeTrainer.Settings("h",
-                SaeConfig.Architecture.TOPK, 16, 1, 0f, Float.NaN, 8, 100, 100, 0));
+                SaeConfig.Architecture.TOPK, 16, 1, 0f, 0f, 0f, Float.NaN, 8, 100, 100, 0));
         assertTrue(rate.getMessage().contains("--lr must be a positive number, not NaN"), rate.getMessage());
     }
 }

@@ -39,7 +39,7 @@ class SaeTrainingTest {
     }
 
     private static SaeTrainer.Settings settings(int dSae, long tokens) {
-        return new SaeTrainer.Settings(HOOK, SaeConfig.Architecture.TOPK, dSae, 8, 0f, 1e-3f, 256, tokens, 2048, 3);
+        return new SaeTrainer.Settings(HOOK, SaeConfig.Architecture.TOPK, dSae, 8, 0f, 0f, 0f, 1e-3f, 256, tokens, 2048, 3);
     }
 
     /** Stands in for a kill: the run stops dead once it has trained {@code tokens} tokens. */
@@ -94,11 +94,17 @@ class SaeTrainingTest {
             SaeTraining.save(dir, trainer, settings, new SaeTraining.Options(dir, dir, 64, 2, 1), "test-model");
             assertEquals(Set.of("cfg.json", "sae_weights.safetensors"), files(dir));
             JsonNode cfg = new ObjectMapper().readTree(Files.readString(dir.resolve("cfg.json")));
-            assertEquals(new TreeSet<>(List.of("d_in", "d_sae", "dtype", "device", "apply_b_dec_to_input", "normalize_activations",
-                    "reshape_activations", "architecture", "k", "rescale_acts_by_decoder_norm", "metadata")), fieldNames(cfg));
-            assertEquals("topk", cfg.get("architecture").asText());
+            boolean topk = settings.architecture() == SaeConfig.Architecture.TOPK;
+            boolean jumpRelu = settings.architecture() == SaeConfig.Architecture.JUMPRELU;
+            Set<String> keys = new TreeSet<>(List.of("d_in", "d_sae", "dtype", "device", "apply_b_dec_to_input", "normalize_activations",
+                    "reshape_activations", "architecture", "metadata"));
+            if (topk) {
+                keys.addAll(List.of("k", "rescale_acts_by_decoder_norm"));
+                assertEquals(settings.k(), cfg.get("k").asInt());
+            }
+            assertEquals(keys, fieldNames(cfg));
+            assertEquals(settings.architecture().name().toLowerCase(java.util.Locale.ROOT), cfg.get("architecture").asText());
             assertEquals("float32", cfg.get("dtype").asText());
-            assertEquals(settings.k(), cfg.get("k").asInt());
             JsonNode metadata = cfg.get("metadata");
             for (String key : List.of("model_name", "hook_name", "hook_head_index", "prepend_bos", "context_size", "dataset_path")) {
                 assertTrue(metadata.has(key), "metadata." + key);
@@ -108,7 +114,12 @@ class SaeTrainingTest {
             int dIn = trainer.decoderBias().length;
             try (Arena arena = Arena.ofConfined()) {
                 SafeTensorsFile weights = SafeTensorsFile.open(dir.resolve("sae_weights.safetensors"), arena);
-                assertEquals(Set.of("W_enc", "W_dec", "b_enc", "b_dec"), weights.entries().keySet());
+                assertEquals(jumpRelu ? Set.of("W_enc", "W_dec", "b_enc", "b_dec", "threshold") : Set.of("W_enc", "W_dec", "b_enc", "b_dec"),
+                        weights.entries().keySet());
+                if (jumpRelu) {
+                    assertArrayEquals(new int[] {settings.dSae()}, weights.tensor("threshold").shape());
+                    assertArrayEquals(trainer.threshold(), weights.tensor("threshold").toFloatArray());
+                }
                 assertArrayEquals(new int[] {dIn, settings.dSae()}, weights.tensor("W_enc").shape());
                 assertArrayEquals(new int[] {settings.dSae(), dIn}, weights.tensor("W_dec").shape());
                 assertArrayEquals(new int[] {settings.dSae()}, weights.tensor("b_enc").shape());
