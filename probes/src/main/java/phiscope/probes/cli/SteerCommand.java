@@ -17,6 +17,7 @@ import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
 import phiscope.probes.data.LabeledText;
 import phiscope.probes.data.ProbingDataset;
+import phiscope.probes.sae.SparseAutoencoder;
 import phiscope.probes.steering.BehaviourMetric;
 import phiscope.probes.steering.Steering;
 import phiscope.probes.steering.SteeringVector;
@@ -29,7 +30,7 @@ import tech.tablesaw.api.Table;
 @Command(name = "steer", description = {
     "Add a steering vector at a layer and show baseline and steered greedy continuations side by side.",
     "The vector is a difference of means over a labelled dataset (--data, --toward), ActAdd from a prompt pair "
-        + "(--plus, --minus) or a saved one (--load), scaled by --coefficient.",
+        + "(--plus, --minus), a SAE feature's decoder direction (--sae, --feature) or a saved one (--load), scaled by --coefficient.",
     "With --sweep-layers and --coefficients, measure a behaviour metric (mean log-prob of --toward-completion minus "
         + "--away-completion after each --metric-prompt) for every layer x coefficient."})
 public final class SteerCommand implements Callable<Integer> {
@@ -46,6 +47,18 @@ public final class SteerCommand implements Callable<Integer> {
 
         @ArgGroup(exclusive = false)
         Means means;
+
+        @ArgGroup(exclusive = false)
+        Feature feature;
+    }
+
+    static final class Feature {
+        @Option(names = "--sae", required = true, paramLabel = "DIR", description = "A SAE folder (SAELens layout) ...")
+        Path sae;
+
+        @Option(names = "--feature", required = true, paramLabel = "N", description = "... and the feature whose decoder direction "
+                + "is added at the SAE's hook.")
+        int feature;
     }
 
     static final class ActAdd {
@@ -157,13 +170,15 @@ public final class SteerCommand implements Callable<Integer> {
                 layers.add(l);
             }
         }
-        if (source.load != null) {
-            SteeringVector loaded = SteeringVector.load(source.load);
+        if (source.load != null || source.feature != null) {
+            SteeringVector fixed = source.load != null ? SteeringVector.load(source.load)
+                    : SteeringVector.decoderDirection(SparseAutoencoder.load(source.feature.sae), source.feature.feature);
             for (int l : layers) {
-                vectors.put(l, loaded);
+                vectors.put(l, fixed);
             }
             if (sweep.length > 1) {
-                System.err.println("note: a loaded vector is added at its own hook (" + loaded.hook() + ") for every sweep layer");
+                System.err.println("note: a " + (source.load != null ? "loaded vector" : "feature's direction") + " is added at its own "
+                        + "hook (" + fixed.hook() + ") for every sweep layer");
             }
             return vectors;
         }

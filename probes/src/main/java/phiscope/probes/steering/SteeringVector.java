@@ -18,6 +18,7 @@ import phiscope.engine.io.ModelFormatException;
 import phiscope.engine.io.SafeTensorsWriter;
 import phiscope.engine.model.PhiModel;
 import phiscope.probes.ActivationCollector;
+import phiscope.probes.sae.SparseAutoencoder;
 import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
 import phiscope.probes.io.ProbesJson;
@@ -119,6 +120,21 @@ public record SteeringVector(String hook, String method, float[][] rows, Map<Str
             }
         }
         return new SteeringVector(point.name(), "actadd", difference, Map.of("plus", plus, "minus", minus));
+    }
+
+    /**
+     * A feature's decoder direction W_dec[feature] at its SAE's hook, added at every position:
+     * how SAELens users steer by a feature (a coefficient of c adds what the feature firing at c
+     * would add to the reconstruction). A SAE that reads one head's slice of its hook is refused,
+     * as its direction does not span the hook's rows.
+     */
+    public static SteeringVector decoderDirection(SparseAutoencoder sae, int feature) {
+        if (sae.config().hookHeadIndex().isPresent()) {
+            throw new IllegalArgumentException(sae.folder() + " reads head " + sae.config().hookHeadIndex().getAsInt() + " of "
+                    + sae.config().hookName() + " only; steer by its features with `phiscope sae steer` (a clamp) instead");
+        }
+        return new SteeringVector(sae.config().hookName(), "sae-feature", new float[][] {sae.decoderDirection(feature)},
+                Map.of("sae", sae.folder().toString(), "feature", Integer.toString(feature)));
     }
 
     private static int[] pad(int[] ids, int length, int padding) {

@@ -70,6 +70,25 @@ class SaeFeaturesCommandTest {
     }
 
     @Test
+    void theSteerCommandAddsAFeaturesDecoderDirectionAtTheSaesHook() {
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        CommandLine steer = new CommandLine(new phiscope.probes.cli.SteerCommand());
+        try (java.io.PrintStream out = new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            assertEquals(0, steer.execute("--sae", ShippedSaeTest.SHIPPED.toString(), "--feature", "291", "--coefficient", "6",
+                    "--prompt", "def greet(name):\n    print(", "--max-tokens", "12"));
+        } finally {
+            System.setOut(original);
+        }
+        String table = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(table.contains("steering vector: sae-feature on blocks.2.hook_resid_post, 1 row(s), norm 1.000"), table);
+        String[] row = table.lines().filter(l -> l.contains("def greet")).findFirst().orElseThrow().split("\\|");
+        assertEquals(4, row.length, "prompt, coefficient, baseline, steered: " + table);
+        assertTrue(!row[2].strip().equals(row[3].strip()), "the direction changes the continuation: " + table);
+    }
+
+    @Test
     void attributePrintsTheFeaturesSharesWithTheBiasAndErrorRows() {
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         java.io.PrintStream original = System.out;

@@ -18,6 +18,7 @@ import phiscope.engine.hooks.Hooks;
 import phiscope.engine.hooks.UnknownHookException;
 import phiscope.engine.model.PhiModel;
 import phiscope.probes.Nanophi;
+import phiscope.probes.steering.SteeringVector;
 
 /** A spliced SAE: transparent with the error term, the model runs on x̂ without it, and edits to its points flow as in SAELens. */
 class SaeSpliceTest {
@@ -99,6 +100,30 @@ class SaeSpliceTest {
             }
         }
         assertFalse(Arrays.equals(clean.logits(), steered.logits()));
+    }
+
+    /** Steering by a feature's decoder direction at coefficient c is adding c to the feature's activation, everywhere. */
+    @Test
+    void steeringByTheDecoderDirectionIsRaisingTheFeature() {
+        int feature = 7;
+        float c = 3f;
+        Hooks raised = PHI.newHooks();
+        SaeSplice.attach(raised, TOPK, SaeSplice.Output.WITH_ERROR).add("hook_sae_acts_post", a -> {
+            for (int t = 0; t < a.shape()[0]; t++) {
+                a.set(a.get(t, feature) + c, t, feature);
+            }
+        });
+        Run byFeature = run(raised);
+        SteeringVector vector = SteeringVector.decoderDirection(TOPK, feature);
+        assertEquals(HOST, vector.hook());
+        Run byDirection = run(vector.addTo(PHI.newHooks(), c));
+        for (int i = 0; i < byFeature.host().length; i++) {
+            assertEquals(byFeature.host()[i], byDirection.host()[i], 1e-4f, "host value " + i);
+        }
+        for (int i = 0; i < byFeature.logits().length; i++) {
+            assertEquals(byFeature.logits()[i], byDirection.logits()[i], 1e-3f, "logit " + i);
+        }
+        assertFalse(Arrays.equals(run(PHI.newHooks()).logits(), byDirection.logits()));
     }
 
     @Test
