@@ -10,6 +10,8 @@ import phiscope.engine.cli.ModelOptions;
 import phiscope.engine.hooks.HookSite;
 import phiscope.probes.patching.ActivationPatching;
 import phiscope.probes.patching.LogitDifference;
+import phiscope.probes.sae.FeaturePatching;
+import phiscope.probes.sae.SparseAutoencoder;
 import phiscope.probes.steering.Steering;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +21,9 @@ import tech.tablesaw.api.Table;
 @Command(name = "patch", description = {
     "Activation patching from a clean prompt into a corrupted one of the same token length.",
     "The metric is logit(--answer) - logit(--wrong) at the last position, normalised: 1 = clean, 0 = corrupted. "
-        + "Sweeps layer x position (resid_pre, attn_out, mlp_out) and layer x head (attn.hook_z)."})
+        + "Sweeps layer x position (resid_pre, attn_out, mlp_out) and layer x head (attn.hook_z).",
+    "With --sae, also patches the SAE features whose activations differ most between the prompts, one at a time, "
+        + "and zero-ablates each in the clean run."})
 public final class PatchCommand implements Callable<Integer> {
 
     @Mixin
@@ -43,6 +47,16 @@ public final class PatchCommand implements Callable<Integer> {
     @Option(names = "--no-heads", description = "Skip the layer x head sweep.")
     boolean noHeads;
 
+    @Option(names = "--sae", paramLabel = "DIR", description = "A SAE folder (SAELens layout) whose features are patched too.")
+    Path sae;
+
+    @Option(names = "--features", paramLabel = "N", description = "With --sae: how many features to patch, those whose activations "
+            + "differ most between the prompts (default: ${DEFAULT-VALUE}).")
+    int features = 10;
+
+    @Option(names = "--feature-positions", description = "With --sae: patch each feature at each position too, not only at all of them.")
+    boolean featurePositions;
+
     @Option(names = "--out", paramLabel = "FILE.csv", description = "Write the long table of every patch (site, layer, position, head, score).")
     Path out;
 
@@ -59,15 +73,27 @@ public final class PatchCommand implements Callable<Integer> {
                         + "'; choose among resid_pre, attn_out, mlp_out, resid_post");
             });
         }
+        if (features < 1) {
+            throw new IllegalArgumentException("--features must be at least 1, not " + features);
+        }
+        SparseAutoencoder dictionary = sae == null ? null : SparseAutoencoder.load(sae);
         try (Phi phi = model.load();
              ProgressBars progress = new ProgressBars("patching positions");
-             ProgressBars headProgress = new ProgressBars("patching heads")) {
+             ProgressBars headProgress = new ProgressBars("patching heads");
+             ProgressBars featureProgress = new ProgressBars("patching features")) {
             LogitDifference metric = new LogitDifference(Tokens.single(phi, answer, "--answer"), Tokens.single(phi, wrong, "--wrong"));
             ActivationPatching patching = new ActivationPatching(phi.model(), phi.encode(clean), phi.encode(corrupted), metric);
             Table positions = patching.sweepPositions(chosen, id -> Steering.visible(Tokens.text(phi, id)), progress);
             progress.close();
             Table heads = noHeads ? null : patching.sweepHeads(headProgress);
             headProgress.close();
+            Table featureTable = null;
+            if (dictionary != null) {
+                FeaturePatching featurePatching = new FeaturePatching(patching, dictionary);
+                featureTable = featurePatching.sweep(featurePatching.mostChanged(features), featurePositions,
+                        id -> Steering.visible(Tokens.text(phi, id)), featureProgress);
+            }
+            featureProgress.close();
             System.out.printf(Locale.ROOT, "logit(%s) - logit(%s): clean %.4f, corrupted %.4f%n%n", quoted(answer), quoted(wrong),
                     patching.cleanMetric(), patching.corruptedMetric());
             for (HookSite site : chosen) {
@@ -77,15 +103,25 @@ public final class PatchCommand implements Callable<Integer> {
             if (heads != null) {
                 Output.print(ActivationPatching.heatmap(heads, "patched attn.hook_z per head, all positions", "head"));
             }
+            if (featureTable != null) {
+                Output.print(featureTable);
+            }
             if (out != null) {
                 Output.write(out, positions, null);
                 if (heads != null) {
-                    Path headsFile = out.resolveSibling(out.getFileName().toString().replaceFirst("(\\.[^.]*)?$", "-heads$1"));
-                    Output.write(headsFile, heads, null);
+                    Output.write(sibling(out, "-heads"), heads, null);
+                }
+                if (featureTable != null) {
+                    Output.write(sibling(out, "-features"), featureTable, null);
                 }
             }
             return 0;
         }
+    }
+
+    /** p.csv with {@code suffix} before its extension: p-heads.csv. */
+    private static Path sibling(Path out, String suffix) {
+        return out.resolveSibling(out.getFileName().toString().replaceFirst("(\\.[^.]*)?$", suffix + "$1"));
     }
 
     private static String quoted(String token) {

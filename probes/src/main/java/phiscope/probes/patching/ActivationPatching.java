@@ -64,6 +64,22 @@ public final class ActivationPatching {
         return clean.length;
     }
 
+    public PhiModel model() {
+        return model;
+    }
+
+    public int[] cleanTokens() {
+        return clean.clone();
+    }
+
+    public int[] corruptedTokens() {
+        return corrupted.clone();
+    }
+
+    public LogitDifference metric() {
+        return metric;
+    }
+
     /** (metric - corrupted) / (clean - corrupted). */
     public double normalise(double value) {
         return (value - corruptedMetric) / (cleanMetric - corruptedMetric);

@@ -105,6 +105,11 @@ class CommandsTest {
         assertTrue(patch.contains("patched hook_mlp_out") && patch.contains("patched attn.hook_z per head"), patch);
         assertTrue(Files.readAllLines(dir.resolve("p.csv")).size() == 1 + 3 * 4 * 12);
         assertTrue(Files.exists(dir.resolve("p-heads.csv")));
+        String features = probe("patch", "--model", MODEL, "--clean", clean, "--corrupted", "def add(first, last):\n    return first +",
+                "--answer", " second", "--wrong", " last", "--no-heads", "--sites", "resid_pre",
+                "--sae", "../models/nanophi-py/saes/python-topk32-resid2", "--features", "3", "--out", dir.resolve("f.csv").toString());
+        assertTrue(features.contains("patching SAE features of blocks.2.hook_resid_post"), features);
+        assertEquals(1 + 3, Files.readAllLines(dir.resolve("f-features.csv")).size());
         IllegalArgumentException notOneToken = assertThrows(IllegalArgumentException.class, () -> probe("patch", "--model", MODEL,
                 "--clean", clean, "--corrupted", clean, "--answer", " secondary thing", "--wrong", " last"));
         assertTrue(notOneToken.getMessage().contains("exactly one token"), notOneToken.getMessage());
