@@ -119,7 +119,14 @@ public final class Phi implements AutoCloseable {
      * {@code "blocks.0:2.hook_mlp_out[pos=-1]"}. An unknown hook name fails before anything runs.
      */
     public CachedRun runWithCache(int[] ids, String... selectors) {
-        Hooks hooks = newHooks();
+        return runWithCache(ids, newHooks(), selectors);
+    }
+
+    /**
+     * {@link #runWithCache(int[], String...)} with {@code hooks} firing too; the selectors may name
+     * points spliced into them, such as a SAE's {@code blocks.2.hook_resid_post.hook_sae_acts_post[feature=291]}.
+     */
+    public CachedRun runWithCache(int[] ids, Hooks hooks, String... selectors) {
         ActivationCache cache = ActivationCache.capture(hooks, HookSelector.parseAll(List.of(selectors)));
         return new CachedRun(run(ids, hooks), cache);
     }

@@ -141,11 +141,28 @@ public final class ActivationCache implements AutoCloseable {
      * unknown name, layer, head or an out-of-range position is an error here, before any running.
      */
     public static long bytesNeeded(List<HookSelector> selectors, PhiConfig config, Precision precision, int... promptLengths) {
+        return bytesNeeded(selectors, new Hooks(config), precision, promptLengths);
+    }
+
+    /** {@link #bytesNeeded(List, PhiConfig, Precision, int...)} where the selectors may also name points spliced into {@code hooks}. */
+    public static long bytesNeeded(List<HookSelector> selectors, Hooks hooks, Precision precision, int... promptLengths) {
+        PhiConfig config = hooks.config();
         long bytes = 0;
         for (int tokens : promptLengths) {
             for (HookSelector selector : selectors) {
-                for (HookPoint point : selector.points(config)) {
-                    bytes = Math.addExact(bytes, Math.multiplyExact(selector.elements(point, config, tokens), precision.bytes()));
+                List<String> spliced = selector.splicedNames(hooks);
+                if (spliced.isEmpty()) {
+                    for (HookPoint point : selector.points(config)) {
+                        bytes = Math.addExact(bytes, Math.multiplyExact(selector.elements(point, config, tokens), precision.bytes()));
+                    }
+                }
+                for (SplicedPoints points : hooks.spliced()) {
+                    for (String name : points.pointNames()) {
+                        if (spliced.contains(name)) {
+                            long elements = Arrays.stream(selector.selectedShape(points, name, tokens)).asLongStream().reduce(1, Math::multiplyExact);
+                            bytes = Math.addExact(bytes, Math.multiplyExact(elements, precision.bytes()));
+                        }
+                    }
                 }
             }
         }
@@ -154,11 +171,16 @@ public final class ActivationCache implements AutoCloseable {
 
     /** Fails with {@link CacheBudgetException}, before anything runs, when the selection cannot fit. */
     public void requireFits(List<HookSelector> selectors, PhiConfig config, int... promptLengths) {
-        long needed = bytesNeeded(selectors, config, precision, promptLengths);
+        requireFits(selectors, new Hooks(config), promptLengths);
+    }
+
+    /** {@link #requireFits(List, PhiConfig, int...)} where the selectors may also name points spliced into {@code hooks}. */
+    public void requireFits(List<HookSelector> selectors, Hooks hooks, int... promptLengths) {
+        long needed = bytesNeeded(selectors, hooks, precision, promptLengths);
         if (usedBytes + needed > budgetBytes) {
             List<String> parts = new ArrayList<>();
             for (HookSelector selector : selectors) {
-                long one = bytesNeeded(List.of(selector), config, precision, promptLengths);
+                long one = bytesNeeded(List.of(selector), hooks, precision, promptLengths);
                 parts.add(selector.text() + ": " + ByteSize.format(one));
             }
             throw new CacheBudgetException("the selection needs " + ByteSize.format(needed) + " in " + precision
@@ -175,8 +197,19 @@ public final class ActivationCache implements AutoCloseable {
      */
     public ActivationCache record(Hooks hooks, List<HookSelector> selectors, String keyPrefix) {
         for (HookSelector selector : selectors) {
-            for (HookPoint point : selector.points(hooks.config())) {
-                hooks.observe(point, a -> put(keyPrefix + a.name(), selector.selectedShape(a), selector.extract(a), 0));
+            Hook keep = a -> put(keyPrefix + a.name(), selector.selectedShape(a), selector.extract(a), 0);
+            List<String> spliced = selector.splicedNames(hooks);
+            if (spliced.isEmpty()) {
+                for (HookPoint point : selector.points(hooks.config())) {
+                    hooks.observe(point, keep);
+                }
+            }
+            for (SplicedPoints points : hooks.spliced()) {
+                for (String name : points.pointNames()) {
+                    if (spliced.contains(name)) {
+                        points.observe(name, keep);
+                    }
+                }
             }
         }
         return this;

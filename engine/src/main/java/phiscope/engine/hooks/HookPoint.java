@@ -81,6 +81,16 @@ public record HookPoint(HookSite site, int block) {
         if (!pattern.contains("*")) {
             return List.of(parse(pattern, config));
         }
+        Pattern compiled = glob(pattern);
+        List<HookPoint> matches = all(config).stream().filter(p -> compiled.matcher(p.name()).matches()).toList();
+        if (matches.isEmpty()) {
+            throw new UnknownHookException(pattern, suggestions(pattern.replace("*", "0"), config));
+        }
+        return matches;
+    }
+
+    /** A name pattern as a regular expression: {@code *} stands for any run of characters other than a dot. */
+    static Pattern glob(String pattern) {
         StringBuilder regex = new StringBuilder();
         for (String part : pattern.split("\\*", -1)) {
             if (!regex.isEmpty()) {
@@ -88,12 +98,7 @@ public record HookPoint(HookSite site, int block) {
             }
             regex.append(Pattern.quote(part));
         }
-        Pattern compiled = Pattern.compile(regex.toString());
-        List<HookPoint> matches = all(config).stream().filter(p -> compiled.matcher(p.name()).matches()).toList();
-        if (matches.isEmpty()) {
-            throw new UnknownHookException(pattern, suggestions(pattern.replace("*", "0"), config));
-        }
-        return matches;
+        return Pattern.compile(regex.toString());
     }
 
     private static List<String> suggestions(String name, PhiConfig config) {

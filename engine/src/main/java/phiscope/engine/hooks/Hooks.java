@@ -1,5 +1,6 @@
 package phiscope.engine.hooks;
 
+import java.util.ArrayList;
 import java.util.List;
 import phiscope.engine.model.PhiConfig;
 
@@ -15,6 +16,7 @@ public final class Hooks {
     /** Indexed by site, then by block + 1 (global sites use index 0); null where nothing is registered. */
     private final Hook[][] bySite = new Hook[HookSite.values().length][];
     private final Hook[][] observersBySite = new Hook[HookSite.values().length][];
+    private final List<SplicedPoints> spliced = new ArrayList<>();
 
     public Hooks(PhiConfig config) {
         this.config = config;
@@ -54,6 +56,17 @@ public final class Hooks {
             table[point.site().ordinal()] = blocks;
         }
         blocks[slot] = blocks[slot] == null ? hook : blocks[slot].andThen(hook);
+    }
+
+    /** Makes {@code points} selectable in the passes run with this registry (a spliced SAE calls this itself). */
+    public Hooks splice(SplicedPoints points) {
+        spliced.add(points);
+        return this;
+    }
+
+    /** What has been spliced into this registry's passes, in the order it was spliced. */
+    public List<SplicedPoints> spliced() {
+        return List.copyOf(spliced);
     }
 
     public boolean has(HookSite site, int block) {

@@ -15,6 +15,8 @@ import phiscope.engine.hooks.HookSelector;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.hooks.ResidualCheck;
 import phiscope.engine.model.PhiModel;
+import phiscope.probes.sae.SaeSplice;
+import phiscope.probes.sae.SparseAutoencoder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -25,7 +27,9 @@ import tech.tablesaw.api.Table;
 @Command(name = "cache", description = {
     "Run prompts and keep the selected activations off-heap, within a byte budget checked before running.",
     "Keeps them in float32 or float16, prints what was kept, checks the residual identity and saves them as safetensors "
-        + "(tensor names = hook names, prefixed s0., s1., ... when there are several prompts)."})
+        + "(tensor names = hook names, prefixed s0., s1., ... when there are several prompts).",
+    "With --sae, the SAE runs spliced in at its hook (with its error term, so nothing else changes) and its points are "
+        + "selectable: 'blocks.2.hook_resid_post.hook_sae_acts_post[feature=291]'."})
 public final class CacheCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,6 +43,9 @@ public final class CacheCommand implements Callable<Integer> {
             + "'blocks.*.mlp.hook_post[pos=-1]' (default: blocks.*.hook_resid_post).")
     List<String> selectors = List.of("blocks.*.hook_resid_post");
 
+    @Option(names = "--sae", paramLabel = "DIR", description = "A SAE folder (SAELens layout) to splice in; repeatable.")
+    List<Path> saes = List.of();
+
     @Option(names = "--budget", paramLabel = "SIZE", description = "Most memory for the cache, e.g. 256MB, 2GB (default: ${DEFAULT-VALUE}).")
     String budget = "1GB";
 
@@ -51,6 +58,7 @@ public final class CacheCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<HookSelector> selection = HookSelector.parseAll(selectors);
+        List<SparseAutoencoder> dictionaries = saes.stream().map(SparseAutoencoder::load).toList();
         try (Phi phi = model.load();
              ActivationCache cache = ActivationCache.withBudget(ByteSize.parse(budget), ActivationCache.Precision.parse(dtype))) {
             List<int[]> encoded = prompts.stream().map(phi::encode).toList();
@@ -59,11 +67,11 @@ public final class CacheCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("prompt " + (i + 1) + " is empty");
                 }
             }
-            cache.requireFits(selection, phi.config(), encoded.stream().mapToInt(ids -> ids.length).toArray());
+            cache.requireFits(selection, spliced(phi, dictionaries), encoded.stream().mapToInt(ids -> ids.length).toArray());
             List<String> checks = new ArrayList<>();
             for (int i = 0; i < encoded.size(); i++) {
                 String prefix = encoded.size() == 1 ? "" : "s" + i + ".";
-                Hooks hooks = phi.newHooks();
+                Hooks hooks = spliced(phi, dictionaries);
                 ResidualCheck check = ResidualCheck.attach(hooks);
                 cache.record(hooks, selection, prefix);
                 phi.model().forward(encoded.get(i), hooks, PhiModel.Logits.NONE);
@@ -92,5 +100,14 @@ public final class CacheCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** A registry with every SAE spliced in, error term kept. */
+    private static Hooks spliced(Phi phi, List<SparseAutoencoder> dictionaries) {
+        Hooks hooks = phi.newHooks();
+        for (SparseAutoencoder sae : dictionaries) {
+            SaeSplice.attach(hooks, sae, SaeSplice.Output.WITH_ERROR);
+        }
+        return hooks;
     }
 }

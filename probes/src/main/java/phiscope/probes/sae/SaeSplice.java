@@ -9,6 +9,7 @@ import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.Hook;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
+import phiscope.engine.hooks.SplicedPoints;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.hooks.UnknownHookException;
 import phiscope.engine.model.PhiConfig;
@@ -28,9 +29,11 @@ import phiscope.engine.model.PhiConfig;
  * </pre>
  * Hooks on these points may read or edit them in place; edits to the input or pre-activations
  * flow through the SAE as they do in SAELens. A splice belongs to one {@link Hooks} registry,
- * so it lasts for the passes that registry is given to.
+ * so it lasts for the passes that registry is given to; its points are selectable there like the
+ * model's ({@code ActivationCache.record}, {@code Phi.runWithCache(ids, hooks, …)}), with
+ * {@code [feature=..]} slicing the features of the two activation points.
  */
-public final class SaeSplice {
+public final class SaeSplice implements SplicedPoints {
 
     /** What the rest of the forward pass sees. */
     public enum Output { RECONSTRUCTION, WITH_ERROR }
@@ -89,6 +92,7 @@ public final class SaeSplice {
         }
         SaeSplice splice = new SaeSplice(sae, host, output, expected);
         hooks.add(host, splice::run);
+        hooks.splice(splice);
         return splice;
     }
 
@@ -97,13 +101,25 @@ public final class SaeSplice {
     }
 
     /** The model hook point the SAE reads and replaces. */
+    @Override
     public HookPoint host() {
         return host;
     }
 
     /** The full names of the SAE's points, e.g. {@code blocks.2.hook_resid_post.hook_sae_acts_post}. */
+    @Override
     public List<String> pointNames() {
         return POINTS.stream().map(p -> host.name() + "." + p).toList();
+    }
+
+    @Override
+    public int[] shape(String point, int rows) {
+        return new int[] {rows, hasFeatures(point) ? sae.dSae() : dIn};
+    }
+
+    @Override
+    public boolean hasFeatures(String point) {
+        return suffix(point).startsWith("hook_sae_acts_");
     }
 
     /** Registers {@code hook} on one of the SAE's points, by full name or by its last part ({@code hook_sae_acts_post}). */
@@ -130,6 +146,7 @@ public final class SaeSplice {
     }
 
     /** Registers a read-only observer that runs after every hook of the point, as {@link Hooks#observe} does. */
+    @Override
     public SaeSplice observe(String point, Hook observer) {
         chain(observers, point, observer);
         return this;

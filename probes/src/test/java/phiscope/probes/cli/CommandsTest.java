@@ -95,6 +95,13 @@ class CommandsTest {
                     new ArrayList<>(loaded.names()));
             assertEquals("[1, 128]", java.util.Arrays.toString(loaded.shape("s0.blocks.1.hook_resid_post")));
         }
+        Path features = dir.resolve("features.safetensors");
+        String withSae = probe("cache", "--model", MODEL, "--prompt", "import os", "--sae", "../models/nanophi-py/saes/python-topk32-resid2",
+                "--select", "blocks.2.hook_resid_post.hook_sae_acts_post[feature=291,7]", "--out", features.toString());
+        assertTrue(withSae.contains("residual identity holds in all 4 block passes checked"), withSae);
+        try (ActivationCache loaded = ActivationCache.load(features, 1 << 20)) {
+            assertEquals("[2, 2]", java.util.Arrays.toString(loaded.shape("blocks.2.hook_resid_post.hook_sae_acts_post")));
+        }
     }
 
     @Test
