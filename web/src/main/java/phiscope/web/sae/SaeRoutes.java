@@ -14,6 +14,7 @@ import phiscope.engine.Phi;
 import phiscope.engine.hooks.Hooks;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
+import phiscope.probes.sae.FeatureAttribution;
 import phiscope.probes.sae.SaeSplice;
 import phiscope.probes.sae.SparseAutoencoder;
 import phiscope.web.Limits;
@@ -28,7 +29,8 @@ import phiscope.web.server.StrictJson;
 /**
  * The SAE area's API: the SAEs on offer, a prompt's active features per token (and one feature's
  * activation along it), a feature's stored dashboard, a search of the dashboards by token or
- * text, and generation with a feature clamped beside the baseline. Every SAE runs spliced in with
+ * text, generation with a feature clamped beside the baseline, and direct logit attribution to
+ * the features. Every SAE runs spliced in with
  * its error term, so reading features never changes what the model computes.
  */
 public final class SaeRoutes implements RouteGroup {
@@ -46,7 +48,22 @@ public final class SaeRoutes implements RouteGroup {
                         BigInteger topK, Double topP, BigInteger seed) {
     }
 
+    record AttributionRequest(String prompt, String sae, BigInteger position, String token, String versus, BigInteger top) {
+    }
+
     record FeatureActivation(int feature, float activation) {
+    }
+
+    /** A feature's share of the logit difference, and its activation at the position. */
+    record FeatureShare(int feature, float activation, double value) {
+    }
+
+    /**
+     * {@code features}: the {@code top} largest shares; {@code otherFeatures}: what the rest of
+     * the firing features add; with b_dec's and the error's shares they make {@code hookShare}.
+     */
+    record FeatureAttributionResult(String sae, String hook, int position, String token, String versus, int firing, List<FeatureShare> features, double otherFeatures,
+                                    double decoderBias, double error, double hookShare, double modelLogitDifference) {
     }
 
     /** A token's firing features: how many ({@code l0}) and the strongest of them. */
@@ -98,6 +115,7 @@ public final class SaeRoutes implements RouteGroup {
         routes.post("/api/sae/dashboard", this::dashboard);
         routes.post("/api/sae/search", this::search);
         routes.post("/api/sae/steer", this::steer);
+        routes.post("/api/sae/attribution", this::attribution);
     }
 
     private void activations(Context ctx) {
@@ -201,6 +219,24 @@ public final class SaeRoutes implements RouteGroup {
                 .thenComparing(Comparator.comparingDouble(Match::maxActivation).reversed()));
         ctx.json(new SearchResult(request.sae(), query, by, features.size(), List.copyOf(matches.subList(0, Math.min(limit,
                 matches.size())))));
+    }
+
+    /** Direct logit attribution of logit(token) − logit(versus) at a position to the SAE's features ({@link FeatureAttribution}). */
+    private void attribution(Context ctx) {
+        AttributionRequest request = StrictJson.body(ctx, AttributionRequest.class);
+        int[] ids = prompts.encode(request.prompt(), 0);
+        SparseAutoencoder sae = library.sae(request.sae());
+        int position = Check.inRange("position", request.position(), ids.length - 1, 0, ids.length - 1);
+        int token = prompts.singleToken("token", request.token());
+        int versus = prompts.singleToken("versus", request.versus());
+        int top = Check.inRange("top", request.top(), 10, 1, MAX_TOP);
+        FeatureAttribution.Result result = worker.call(job -> FeatureAttribution.compute(phi, sae, ids, position, token, versus));
+        List<FeatureShare> shares = result.features().stream().limit(top)
+                .map(p -> new FeatureShare(p.feature(), p.activation(), p.value())).toList();
+        double others = result.features().stream().skip(top).mapToDouble(FeatureAttribution.Part::value).sum();
+        ctx.json(new FeatureAttributionResult(request.sae(), result.hookName(), position, request.token(), request.versus(),
+                result.features().size(), shares, others, result.decoderBias(), result.error(), result.hook(),
+                result.modelLogitDifference()));
     }
 
     private void steer(Context ctx) throws IOException {

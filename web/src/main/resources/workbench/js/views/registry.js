@@ -15,6 +15,7 @@ import pattern from './pattern.js';
 import predictions from './predictions.js';
 import probeScore from './probe-score.js';
 import query from './query.js';
+import saeAttribution from './sae-attribution.js';
 import saeDashboard from './sae-dashboard.js';
 import saeFeatures from './sae-features.js';
 import saeSteer from './sae-steer.js';
@@ -31,4 +32,4 @@ export const groups = [
 ];
 
 export const views = [tokens, overview, pattern, query, predictions, attribution, lens, activations, probeScore, generation,
-  steering, saeFeatures, saeDashboard, saeSteer, auditRuns, auditResults, sweeps];
+  steering, saeFeatures, saeDashboard, saeAttribution, saeSteer, auditRuns, auditResults, sweeps];

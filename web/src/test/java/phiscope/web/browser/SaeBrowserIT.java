@@ -115,6 +115,27 @@ class SaeBrowserIT {
     }
 
     @Test
+    void featureAttributionIsTheApisAndAFeatureOpensFromIt() throws IOException {
+        int last = 12;
+        browser.open(hash("&token=" + last + "&dlaToken=%20name&dlaVersus=%27"));
+        browser.wait.until(d -> rows("sae-dla-table").size() == 12);
+        JsonNode expected = server.post("/api/sae/attribution", Map.of("prompt", PROMPT, "sae", SAE, "position", last,
+                "token", " name", "versus", "'", "top", 12)).assertOk().json();
+        List<WebElement> parts = rows("sae-dla-table");
+        for (int i = 0; i < 12; i++) {
+            JsonNode share = expected.path("features").get(i);
+            assertEquals(share.path("feature").asText(), parts.get(i).getDomAttribute("data-feature"), "row " + i);
+            assertEquals(share.path("value").asDouble(), Double.parseDouble(parts.get(i).getDomAttribute("data-value")), 1e-9);
+        }
+        assertEquals(expected.path("hookShare").asDouble(), Double.parseDouble(browser.byTestId("sae-dla-sum").getDomAttribute("data-share")),
+                1e-9);
+        String feature = parts.get(0).getDomAttribute("data-feature");
+        parts.get(0).click();
+        browser.wait.until(d -> d.getCurrentUrl().contains("feature=" + feature));
+        browser.screenshotOf("sae-attribution", "sae-attribution");
+    }
+
+    @Test
     void clampingAFeatureStreamsBothContinuations() throws IOException {
         browser.open(Browser.hashOf("def greet(name):\n    print(", "&group=sae&feature=" + STRINGS + "&saeClamp=4&maxNewTokens=10"));
         browser.wait.until(d -> browser.byTestId("sae-steer").isEnabled());

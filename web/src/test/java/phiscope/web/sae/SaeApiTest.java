@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
+import phiscope.probes.sae.FeatureAttribution;
 import phiscope.probes.sae.SaeSplice;
 import phiscope.probes.sae.SparseAutoencoder;
 import phiscope.web.ApiTest;
@@ -164,6 +165,29 @@ class SaeApiTest extends ApiTest {
     }
 
     @Test
+    void attributionIsTheProbesModulesSplitOfTheLogitDifference() {
+        int position = ids.length - 2;
+        JsonNode result = server.post("/api/sae/attribution", Map.of("prompt", PROMPT, "sae", SAE, "position", position,
+                "token", " name", "versus", "'", "top", 4)).assertOk().json();
+        FeatureAttribution.Result expected = FeatureAttribution.compute(phi, sae, ids, position, phi.encode(" name")[0],
+                phi.encode("'")[0]);
+        assertEquals("blocks.2.hook_resid_post", result.path("hook").asText());
+        assertEquals(expected.features().size(), result.path("firing").asInt());
+        assertEquals(4, result.path("features").size());
+        for (int i = 0; i < 4; i++) {
+            JsonNode share = result.path("features").get(i);
+            assertEquals(expected.features().get(i).feature(), share.path("feature").asInt());
+            assertEquals(expected.features().get(i).value(), share.path("value").asDouble(), 0.0);
+        }
+        double parts = result.path("otherFeatures").asDouble() + result.path("decoderBias").asDouble() + result.path("error").asDouble();
+        for (JsonNode share : result.path("features")) {
+            parts += share.path("value").asDouble();
+        }
+        assertEquals(result.path("hookShare").asDouble(), parts, 1e-4, "the features, b_dec and the error make the hook's share");
+        assertEquals(expected.modelLogitDifference(), result.path("modelLogitDifference").asDouble(), 0.0);
+    }
+
+    @Test
     void badRequestsNameTheirField() {
         server.post("/api/sae/activations", Map.of("prompt", PROMPT, "sae", "nope")).assertFieldError(400, "sae", "GET /api/saes");
         server.post("/api/sae/activations", Map.of("prompt", PROMPT, "sae", "../saes/" + SAE)).assertFieldError(400, "sae", "no SAE");
@@ -175,6 +199,12 @@ class SaeApiTest extends ApiTest {
         server.post("/api/sae/search", Map.of("sae", SAE, "query", "")).assertFieldError(400, "query", "1..200");
         server.post("/api/sae/search", Map.of("sae", SAE, "query", "def", "limit", 101)).assertFieldError(400, "limit", "1..100");
         server.post("/api/sae/steer", Map.of("prompt", PROMPT, "sae", SAE)).assertFieldError(400, "feature", "required");
+        server.post("/api/sae/attribution", Map.of("prompt", PROMPT, "sae", SAE, "token", " name")).assertFieldError(400, "versus",
+                "required");
+        server.post("/api/sae/attribution", Map.of("prompt", PROMPT, "sae", SAE, "token", " name", "versus", "'", "position", 99))
+                .assertFieldError(400, "position", "0..");
+        server.post("/api/sae/attribution", Map.of("prompt", PROMPT, "sae", SAE, "token", " name", "versus", "'", "top", 0))
+                .assertFieldError(400, "top", "1..64");
         server.post("/api/sae/steer", Map.of("prompt", PROMPT, "sae", SAE, "feature", 1, "value", 1e9)).assertFieldError(400, "value", "-1000");
         server.post("/api/sae/steer", "{\"prompt\": \"x\", \"sae\": \"" + SAE + "\", \"feature\": 1, \"value\": NaN}")
                 .assertFieldError(400, "value", "finite number");
