@@ -9,6 +9,7 @@ public final class EngineCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new GenerateCommand(), new TokenizeCommand(), new VerifyCommand(), new SynthCommand(), new BenchCommand());
+        return List.of(new GenerateCommand(), new TokenizeCommand(), new VerifyCommand(), new SynthCommand(), new BenchCommand(),
+                new ExportCommand());
     }
 }

@@ -40,11 +40,7 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm f
         Loader loader = new Loader(checkpoint, config, options, memory, pool, new HashSet<>());
         int d = config.hiddenSize();
         int m = config.intermediateSize();
-        boolean tied = !checkpoint.contains("lm_head.weight");
-        if (tied && !config.tieWordEmbeddings()) {
-            throw new ModelFormatException(checkpoint.directory(), "the checkpoint has no tensor 'lm_head.weight' and "
-                    + "config.json does not set tie_word_embeddings");
-        }
+        boolean tied = isTied(checkpoint, config);
         // Tied, one matrix serves both, as in transformers: the embedding rows are the unembedding's.
         WeightMatrix embedding = tied
                 ? loader.matrix("model.embed_tokens.weight", config.vocabSize(), d)
@@ -69,13 +65,47 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm f
         return new PhiWeights(embedding, List.copyOf(blocks), finalNorm, lmHead);
     }
 
+    /** Whether the unembedding is the embedding: a tied checkpoint has no {@code lm_head.weight}, and its config must say so. */
+    static boolean isTied(Checkpoint checkpoint, PhiConfig config) {
+        boolean tied = !checkpoint.contains("lm_head.weight");
+        if (tied && !config.tieWordEmbeddings()) {
+            throw new ModelFormatException(checkpoint.directory(), "the checkpoint has no tensor 'lm_head.weight' and "
+                    + "config.json does not set tie_word_embeddings");
+        }
+        return tied;
+    }
+
+    /**
+     * The checkpoint's tensor {@code name} as {@link #load} accepts it: of a weight dtype, the one
+     * config.json declares (if it declares one), and of {@code shape}. Exporters check with it too,
+     * so that they write exactly the models phiscope runs.
+     */
+    static Tensor checkedTensor(Checkpoint checkpoint, PhiConfig config, String name, int... shape) {
+        Tensor t = checkpoint.tensor(name);
+        if (!t.dtype().isWeightType()) {
+            throw new ModelFormatException(t.file(), "tensor '" + name + "' has unsupported dtype " + t.dtype()
+                    + " (supported: F32, F16, BF16)");
+        }
+        config.dtype().map(PhiWeights::dtypeOf).ifPresent(declared -> {
+            if (declared != t.dtype()) {
+                throw new ModelFormatException(t.file(), "tensor '" + name + "' is " + t.dtype() + " but config.json declares "
+                        + config.dtype().get());
+            }
+        });
+        if (!t.hasShape(shape)) {
+            throw new ModelFormatException(t.file(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + " but config.json implies " + Arrays.toString(shape));
+        }
+        return t;
+    }
+
     /**
      * A tensor the config does not account for means config and weights disagree (most often
      * {@code num_hidden_layers} below the checkpoint's blocks): running would silently be another
      * model. Rotary frequency buffers, which older exports saved and transformers recomputes, are
      * the one exception.
      */
-    private static void rejectUnread(Checkpoint checkpoint, PhiConfig config, Set<String> read) {
+    static void rejectUnread(Checkpoint checkpoint, PhiConfig config, Set<String> read) {
         List<String> unread = checkpoint.names().stream()
                 .filter(name -> !read.contains(name) && !name.endsWith("rotary_emb.inv_freq"))
                 .sorted()
@@ -94,7 +124,7 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm f
                 + String.join(", ", unread.subList(0, Math.min(5, unread.size()))) + (unread.size() > 5 ? ", ..." : "") + hint);
     }
 
-    private static void rejectMixFormer(Checkpoint checkpoint) {
+    static void rejectMixFormer(Checkpoint checkpoint) {
         boolean mixFormer = checkpoint.names().stream().anyMatch(n -> n.matches("(transformer\\.)?layers\\.\\d+\\.mixer\\..*"));
         if (mixFormer) {
             throw new ModelFormatException(checkpoint.directory(), "holds the old MixFormer layout of Phi (layers.N.mixer.*), "
@@ -108,22 +138,8 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm f
                           WorkerPool pool, Set<String> read) {
 
         Tensor tensor(String name, int... shape) {
-            Tensor t = checkpoint.tensor(name);
+            Tensor t = checkedTensor(checkpoint, config, name, shape);
             read.add(name);
-            if (!t.dtype().isWeightType()) {
-                throw new ModelFormatException(t.file(), "tensor '" + name + "' has unsupported dtype " + t.dtype()
-                        + " (supported: F32, F16, BF16)");
-            }
-            config.dtype().map(PhiWeights::dtypeOf).ifPresent(declared -> {
-                if (declared != t.dtype()) {
-                    throw new ModelFormatException(t.file(), "tensor '" + name + "' is " + t.dtype() + " but config.json declares "
-                            + config.dtype().get());
-                }
-            });
-            if (!t.hasShape(shape)) {
-                throw new ModelFormatException(t.file(), "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
-                        + " but config.json implies " + Arrays.toString(shape));
-            }
             return t;
         }
 

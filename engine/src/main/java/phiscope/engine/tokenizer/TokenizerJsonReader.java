@@ -237,7 +237,11 @@ final class TokenizerJsonReader {
             if (normalized == null || !normalized.isBoolean()) {
                 throw problem(where + ".normalized must be true or false, found " + describe(normalized));
             }
-            tokens.add(new AddedToken(id, content, normalized.booleanValue()));
+            JsonNode special = entry.get("special");
+            if (special != null && !special.isBoolean()) {
+                throw problem(where + ".special must be true or false, found " + describe(special));
+            }
+            tokens.add(new AddedToken(id, content, normalized.booleanValue(), special != null && special.booleanValue()));
         }
         return List.copyOf(tokens);
     }
