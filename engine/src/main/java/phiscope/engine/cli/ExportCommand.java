@@ -14,9 +14,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "export", description = {
     "Write the model for another engine, in the format the --out name says.",
-    "FILE.gguf: GGUF, which llama.cpp (and tools built on it) loads as arch phi2;",
-    "matrices in float16 (float16 copied bit for bit, float32 and bfloat16 rounded to",
-    "nearest even), LayerNorm parameters and biases in float32, and the tokenizer."})
+    "FILE.gguf: GGUF, which llama.cpp (and tools built on it) loads as arch phi2: matrices in float16 (float16 copied bit for "
+        + "bit, float32 and bfloat16 rounded to nearest even), LayerNorm parameters and biases in float32, and the tokenizer."})
 public final class ExportCommand implements Callable<Integer> {
 
     /**
