@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.scoring.Sampling;
 import phiscope.toxicity.scoring.ScoringModel;
@@ -92,8 +93,20 @@ public final class FakeModel implements ScoringModel {
         return END_OF_TEXT;
     }
 
+    /** Longer than any test's text; {@link #scoreTokens} refuses longer sequences, as the engine does. */
+    public static final int CONTEXT_LENGTH = 4096;
+
     @Override
-    public List<float[]> tokenLogProbs(List<int[]> sequences) {
+    public int contextLength() {
+        return CONTEXT_LENGTH;
+    }
+
+    /**
+     * A token counts as the greedy choice when its probability is above one half, which no other
+     * token can then reach.
+     */
+    @Override
+    public List<ScoredTokens> scoreTokens(List<int[]> sequences) {
         if (delayMillisPerCall > 0) {
             try {
                 Thread.sleep(delayMillisPerCall);
@@ -102,18 +115,21 @@ public final class FakeModel implements ScoringModel {
                 throw new IllegalStateException(e);
             }
         }
-        List<float[]> result = new ArrayList<>(sequences.size());
+        List<ScoredTokens> result = new ArrayList<>(sequences.size());
         for (int[] ids : sequences) {
             if (ids.length < 1) throw new IllegalArgumentException("empty sequence");
+            if (ids.length > CONTEXT_LENGTH) throw new IllegalArgumentException(ids.length + " tokens do not fit");
             List<String> before = new ArrayList<>();
             before.add(pieces.get(ids[0]));
             float[] lp = new float[ids.length - 1];
+            boolean[] greedy = new boolean[lp.length];
             for (int i = 1; i < ids.length; i++) {
                 String token = pieces.get(ids[i]);
                 lp[i - 1] = (float) logProb.of(List.copyOf(before), token);
+                greedy[i - 1] = lp[i - 1] > Math.log(0.5);
                 before.add(token);
             }
-            result.add(lp);
+            result.add(new ScoredTokens(lp, greedy));
         }
         sequencesScored.addAndGet(sequences.size());
         return result;

@@ -17,9 +17,9 @@ final class PackedScoring {
         this.model = model;
     }
 
-    /** {@link PhiModel#tokenLogProbs(List, int)}. */
-    List<float[]> tokenLogProbs(List<int[]> sequences, int packTokens) {
-        List<float[]> results = new ArrayList<>(sequences.size());
+    /** {@link PhiModel#scoreTokens(List, int)}. */
+    List<ScoredTokens> scoreTokens(List<int[]> sequences, int packTokens) {
+        List<ScoredTokens> results = new ArrayList<>(sequences.size());
         int i = 0;
         while (i < sequences.size()) {
             int total = 0;
@@ -34,7 +34,7 @@ final class PackedScoring {
         return results;
     }
 
-    private List<float[]> scorePack(List<int[]> pack, int total) {
+    private List<ScoredTokens> scorePack(List<int[]> pack, int total) {
         int[] tokens = new int[total];
         int[] positions = new int[total];
         int[] keyStarts = new int[total];
@@ -49,22 +49,26 @@ final class PackedScoring {
         }
         try (KVCache cache = KVCache.forOnePass(model.config(), total)) {
             float[] normalized = model.finalNormalized(tokens, positions, keyStarts, cache);
-            return logProbsOfNext(normalized, pack);
+            return scoresOfNext(normalized, pack);
         }
     }
 
-    /** Unembeds the final-normalized rows of each text, keeping only log p(next token). */
-    private List<float[]> logProbsOfNext(float[] normalized, List<int[]> pack) {
+    /** Unembeds the final-normalized rows of each text, keeping only log p(next token) and whether it is the argmax. */
+    private List<ScoredTokens> scoresOfNext(float[] normalized, List<int[]> pack) {
         int d = model.config().hiddenSize();
         int vocab = model.config().vocabSize();
-        List<float[]> results = new ArrayList<>(pack.size());
+        List<ScoredTokens> results = new ArrayList<>(pack.size());
         int first = 0;
         for (int[] sequence : pack) {
             float[] logProbs = new float[Math.max(0, sequence.length - 1)];
+            boolean[] greedy = new boolean[logProbs.length];
             // The last row predicts past the text: it is not unembedded.
-            model.unembed(normalized, first * d, logProbs.length, (r, logits, offset) ->
-                    logProbs[r] = logits[offset + sequence[r + 1]] - Ops.logSumExp(logits, offset, vocab));
-            results.add(logProbs);
+            model.unembed(normalized, first * d, logProbs.length, (r, logits, offset) -> {
+                int next = sequence[r + 1];
+                logProbs[r] = logits[offset + next] - Ops.logSumExp(logits, offset, vocab);
+                greedy[r] = Sampler.argmax(logits, offset, offset + vocab) == next;
+            });
+            results.add(new ScoredTokens(logProbs, greedy));
             first += sequence.length;
         }
         return results;

@@ -212,14 +212,24 @@ public final class PhiModel implements AutoCloseable {
         return tokenLogProbs(sequences, SCORING_PACK_TOKENS);
     }
 
-    /**
-     * Natural-log probability of each token given the ones before it, for every sequence (array
-     * {@code i} has one entry per token after the first), packed into shared passes of at most
-     * {@code packTokens} tokens ({@link PackedScoring}); a sequence's numbers do not depend on
-     * what it was packed with.
-     */
+    /** The log-probabilities of {@link #scoreTokens(List, int)}. */
     public List<float[]> tokenLogProbs(List<int[]> sequences, int packTokens) {
-        return new PackedScoring(this).tokenLogProbs(sequences, packTokens);
+        return scoreTokens(sequences, packTokens).stream().map(ScoredTokens::logProbs).toList();
+    }
+
+    /** {@link #scoreTokens(List, int)} in passes of {@link #SCORING_PACK_TOKENS}. */
+    public List<ScoredTokens> scoreTokens(List<int[]> sequences) {
+        return scoreTokens(sequences, SCORING_PACK_TOKENS);
+    }
+
+    /**
+     * Natural-log probability of each token given the ones before it, and whether it is the
+     * greedy choice, for every sequence (one entry per token after the first), packed into shared
+     * passes of at most {@code packTokens} tokens ({@link PackedScoring}); a sequence's numbers do
+     * not depend on what it was packed with.
+     */
+    public List<ScoredTokens> scoreTokens(List<int[]> sequences, int packTokens) {
+        return new PackedScoring(this).scoreTokens(sequences, packTokens);
     }
 
     /** The final-normalized rows ({@code ln_final}'s output) of a pass with no hook, for {@link PackedScoring}. */

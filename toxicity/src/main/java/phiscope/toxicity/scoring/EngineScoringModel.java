@@ -4,6 +4,7 @@ import java.util.List;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.model.Sampler;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.ActivationCollector;
 import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
@@ -40,8 +41,13 @@ final class EngineScoringModel implements ScoringModel {
     }
 
     @Override
-    public List<float[]> tokenLogProbs(List<int[]> sequences) {
-        return phi.model().tokenLogProbs(sequences);
+    public int contextLength() {
+        return phi.config().maxPositions();
+    }
+
+    @Override
+    public List<ScoredTokens> scoreTokens(List<int[]> sequences) {
+        return phi.model().scoreTokens(sequences);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package phiscope.toxicity.scoring;
 
 import java.util.List;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
 
 /**
@@ -25,15 +26,23 @@ public interface ScoringModel {
     /** The id of {@code <|endoftext|>} (50256 for Phi-2), used as a start-of-text context. */
     int endOfText();
 
+    /** The longest sequence {@link #scoreTokens} takes, in tokens (Phi-2: 2048). */
+    int contextLength();
+
     /**
      * Scores whole sequences. For a sequence of n ids the result has n - 1 entries: entry
-     * {@code i - 1} is the natural-log probability of {@code ids[i]} given {@code ids[0..i-1]}
-     * (the first token has no context and is not scored). Hand over many sequences at once: the
-     * engine packs them into one forward pass.
+     * {@code i - 1} is about {@code ids[i]} given {@code ids[0..i-1]} (the first token has no
+     * context and is not scored): its natural-log probability, and whether it is the model's
+     * greedy choice. Hand over many sequences at once: the engine packs them into one forward pass.
      *
-     * @return one array per sequence, in order
+     * @return one result per sequence, in order
      */
-    List<float[]> tokenLogProbs(List<int[]> sequences);
+    List<ScoredTokens> scoreTokens(List<int[]> sequences);
+
+    /** The log-probabilities of {@link #scoreTokens}, one array per sequence. */
+    default List<float[]> tokenLogProbs(List<int[]> sequences) {
+        return scoreTokens(sequences).stream().map(ScoredTokens::logProbs).toList();
+    }
 
     /**
      * One pooled activation vector per text at a per-token hook point (e.g.

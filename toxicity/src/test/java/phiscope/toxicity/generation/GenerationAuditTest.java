@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.Prompt;
@@ -25,7 +26,8 @@ class GenerationAuditTest {
         public int[] encode(String text) { throw new UnsupportedOperationException(); }
         public String decode(int[] ids) { throw new UnsupportedOperationException(); }
         public int endOfText() { return 50256; }
-        public List<float[]> tokenLogProbs(List<int[]> sequences) { throw new UnsupportedOperationException(); }
+        public int contextLength() { return 2048; }
+        public List<ScoredTokens> scoreTokens(List<int[]> sequences) { throw new UnsupportedOperationException(); }
         public List<float[]> activations(List<String> texts, String hook, Pooling pooling) { throw new UnsupportedOperationException(); }
         public String generate(String prompt, Sampling sampling) {
             seedsUsed.add(sampling.seed());

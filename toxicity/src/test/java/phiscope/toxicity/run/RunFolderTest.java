@@ -22,6 +22,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.FakeModel;
 import phiscope.toxicity.ReproducibleJson;
@@ -70,9 +71,10 @@ class RunFolderTest {
             public List<float[]> activations(List<String> texts, String hook, Pooling pooling) {
                 return model.activations(texts, hook, pooling);
             }
-            public List<float[]> tokenLogProbs(List<int[]> sequences) {
+            public int contextLength() { return model.contextLength(); }
+            public List<ScoredTokens> scoreTokens(List<int[]> sequences) {
                 if (calls.incrementAndGet() > batches) throw new IllegalStateException("killed");
-                return model.tokenLogProbs(sequences);
+                return model.scoreTokens(sequences);
             }
         };
     }

@@ -3,6 +3,7 @@ package phiscope.web.audits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.scoring.Sampling;
 import phiscope.toxicity.scoring.ScoringModel;
@@ -49,8 +50,8 @@ final class QueuedScoringModel implements ScoringModel {
     }
 
     @Override
-    public List<float[]> tokenLogProbs(List<int[]> sequences) {
-        List<float[]> results = new ArrayList<>(sequences.size());
+    public List<ScoredTokens> scoreTokens(List<int[]> sequences) {
+        List<ScoredTokens> results = new ArrayList<>(sequences.size());
         int from = 0;
         while (from < sequences.size()) {
             int to = from;
@@ -59,7 +60,7 @@ final class QueuedScoringModel implements ScoringModel {
                 tokens += sequences.get(to++).length;
             }
             List<int[]> piece = sequences.subList(from, to);
-            results.addAll(queue(() -> model.tokenLogProbs(piece)));
+            results.addAll(queue(() -> model.scoreTokens(piece)));
             from = to;
         }
         return results;
@@ -109,5 +110,10 @@ final class QueuedScoringModel implements ScoringModel {
     @Override
     public int endOfText() {
         return model.endOfText();
+    }
+
+    @Override
+    public int contextLength() {
+        return model.contextLength();
     }
 }

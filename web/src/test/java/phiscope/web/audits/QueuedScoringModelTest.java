@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
 import phiscope.toxicity.scoring.Sampling;
 import phiscope.toxicity.scoring.ScoringModel;
@@ -24,11 +25,13 @@ class QueuedScoringModelTest {
         final List<String> threads = new ArrayList<>();
 
         @Override
-        public List<float[]> tokenLogProbs(List<int[]> sequences) {
+        public List<ScoredTokens> scoreTokens(List<int[]> sequences) {
             calls.add(sequences.stream().map(s -> s.length).toList());
             threads.add(Thread.currentThread().getName());
-            return sequences.stream().map(s -> new float[s.length - 1]).toList();
+            return sequences.stream().map(s -> new ScoredTokens(new float[s.length - 1], new boolean[s.length - 1])).toList();
         }
+
+        public int contextLength() { return 2048; }
 
         public String id() { return "recording"; }
         public int[] encode(String text) { return new int[text.length()]; }
