@@ -31,11 +31,16 @@ abstract class AuditSubcommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        return refusing(err(), "phiscope audit " + spec.name(), this::execute);
+    }
+
+    /** Runs {@code body}; a refused dataset or run folder becomes {@code "COMMAND: why"} on {@code err} and exit code {@value #REFUSED}. */
+    static int refusing(PrintWriter err, String command, Callable<Integer> body) throws Exception {
         try {
-            return execute();
+            return body.call();
         } catch (DatasetException | RunRefusedException e) {
-            err().println("phiscope audit " + spec.name() + ": " + e.getMessage());
-            err().flush();
+            err.println(command + ": " + e.getMessage());
+            err.flush();
             return REFUSED;
         }
     }

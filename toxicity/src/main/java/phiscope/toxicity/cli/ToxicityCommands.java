@@ -9,6 +9,6 @@ public final class ToxicityCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new AuditCommand());
+        return List.of(new AuditCommand(), new EvalCommand());
     }
 }

@@ -55,6 +55,23 @@ final class JsonFields {
         return texts;
     }
 
+    boolean bool(String field) throws BadRowException {
+        JsonNode value = required(field);
+        if (!value.isBoolean()) throw wrongType(field, "true or false", value);
+        return value.booleanValue();
+    }
+
+    List<JsonFields> objects(String field) throws BadRowException {
+        JsonNode value = required(field);
+        if (!value.isArray()) throw wrongType(field, "an array of objects", value);
+        List<JsonFields> objects = new ArrayList<>();
+        for (JsonNode element : value) {
+            if (!element.isObject()) throw wrongType(field, "an array of objects", value);
+            objects.add(new JsonFields(element));
+        }
+        return objects;
+    }
+
     JsonFields object(String field) throws BadRowException {
         JsonNode value = required(field);
         if (!value.isObject()) throw wrongType(field, "an object", value);

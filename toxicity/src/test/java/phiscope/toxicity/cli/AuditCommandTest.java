@@ -79,7 +79,7 @@ class AuditCommandTest {
     }
 
     /** A Java class, exception or parser switch in a message tells a user nothing about their file. */
-    private static void assertNoJavaNames(String text) {
+    static void assertNoJavaNames(String text) {
         Matcher java = Pattern.compile("java\\.|com\\.fasterxml|Jackson|Exception|Feature|[a-z]+\\.[a-z]+\\.[A-Z]\\w+|Input length")
                 .matcher(text);
         assertFalse(java.find(), () -> "'" + java.group() + "' in: " + text);

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,7 +54,37 @@ class ResumeAfterKillTest {
 
     @Test
     void aRunKilledMidwayResumesToTheUninterruptedNumbers() throws Exception {
-        killResumeAndCompare(FakeAuditMain.class, List.of("-Dfake.delayMillis=60"), FakeAuditMain.commandLine(0));
+        Path data = dataset();
+        killResumeAndCompare(FakeAuditMain.class, List.of("-Dfake.delayMillis=60"), FakeAuditMain.commandLine(0), out -> toxigen(data, out));
+    }
+
+    /** A multiple-choice file of {@value #SENTENCES} questions in the mc-jsonl layout. */
+    private Path questions() throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < SENTENCES; i++) {
+            var row = ReproducibleJson.object().put("context", "Question: which of" + " x".repeat(i % 7) + " is it?\nAnswer:")
+                    .put("label", i % 3);
+            row.putArray("choices").add("w".repeat(1 + i % 5)).add("the other" + " y".repeat(i % 4)).add("none");
+            lines.append(ReproducibleJson.MAPPER.writeValueAsString(row)).append('\n');
+        }
+        return Files.writeString(dir.resolve("questions.jsonl"), lines.toString());
+    }
+
+    private static String[] eval(Path data, Path out) {
+        return new String[] {"mine", "--format", "mc-jsonl", "--data", data.toString(), "--out", out.toString(),
+                "--batch-size", String.valueOf(BATCH)};
+    }
+
+    @Test
+    void anEvalKilledMidwayResumesToTheUninterruptedNumbers() throws Exception {
+        Path data = questions();
+        killResumeAndCompare(FakeEvalMain.class, List.of("-Dfake.delayMillis=60"), FakeEvalMain.commandLine(0), out -> eval(data, out));
+    }
+
+    @Test
+    void aRealModelEvalKilledMidwayResumesToTheUninterruptedNumbers() throws Exception {
+        Path data = questions();
+        killResumeAndCompare(EngineEvalMain.class, List.of(), new CommandLine(new EvalCommand()), out -> eval(data, out));
     }
 
     /**
@@ -63,11 +94,12 @@ class ResumeAfterKillTest {
      */
     @Test
     void aRealModelRunKilledMidwayResumesToTheUninterruptedNumbers() throws Exception {
-        killResumeAndCompare(EngineAuditMain.class, List.of(), new CommandLine(new AuditCommand()));
+        Path data = dataset();
+        killResumeAndCompare(EngineAuditMain.class, List.of(), new CommandLine(new AuditCommand()), out -> toxigen(data, out));
     }
 
-    private void killResumeAndCompare(Class<?> main, List<String> jvmOptions, CommandLine inProcess) throws Exception {
-        Path data = dataset();
+    private void killResumeAndCompare(Class<?> main, List<String> jvmOptions, CommandLine inProcess,
+                                      Function<Path, String[]> arguments) throws Exception {
         Path killed = dir.resolve("killed");
         Path results = killed.resolve("results.jsonl");
 
@@ -76,7 +108,7 @@ class ResumeAfterKillTest {
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(toxigen(data, killed)));
+        command.addAll(List.of(arguments.apply(killed)));
         Process child = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("child.out").toFile())
                 .redirectError(dir.resolve("child.err").toFile())
@@ -93,10 +125,10 @@ class ResumeAfterKillTest {
         assertTrue(linesAtKill < SENTENCES, "killed before the end: " + linesAtKill + " lines");
         assertTrue(Files.notExists(killed.resolve("summary.json")));
 
-        assertEquals(0, inProcess.execute(toxigen(data, killed)));
+        assertEquals(0, inProcess.execute(arguments.apply(killed)));
 
         Path whole = dir.resolve("whole");
-        assertEquals(0, inProcess.execute(toxigen(data, whole)));
+        assertEquals(0, inProcess.execute(arguments.apply(whole)));
         assertArrayEquals(Files.readAllBytes(whole.resolve("summary.json")), Files.readAllBytes(killed.resolve("summary.json")));
         assertArrayEquals(Files.readAllBytes(whole.resolve("results.jsonl")), Files.readAllBytes(results));
         assertEquals(SENTENCES, Files.readAllLines(results).size());

@@ -47,4 +47,48 @@ class LikelihoodsTest {
         assertEquals("<|endoftext|>|hello", seen.get(4));
         assertEquals(2, model.sequencesScored(), "one batch for all items");
     }
+
+    @Test
+    void lmEvalMovesTheContextsTrailingSpaceIntoTheContinuation() {
+        List<Likelihoods.Scored> scored = Likelihoods.lmEvalLogLikelihoods(model, List.of(
+                new Likelihoods.Continuation("Answer: ", "yes"),
+                new Likelihoods.Continuation("Answer:", " yes")));
+        assertEquals(scored.get(0), scored.get(1));
+        assertEquals(new Likelihoods.Scored(-3, false, 1, 2, false), scored.get(0));
+        assertEquals(List.of("Answer:| yes", "Answer:| yes"), seen);
+    }
+
+    /**
+     * lm-eval's continuation tokens are those of the whole text after as many tokens as the
+     * context alone has, even where the tokenizer merges across the boundary: here "ab" + "c d"
+     * is "abc d", so only " d" is the continuation, scored after the context's own token "ab".
+     */
+    @Test
+    void lmEvalTakesTheContinuationTokensFromTheWholeText() {
+        List<Likelihoods.Scored> scored = Likelihoods.lmEvalLogLikelihoods(model, List.of(
+                new Likelihoods.Continuation("ab", "c d"),
+                new Likelihoods.Continuation("", "hi there")));
+        assertEquals(new Likelihoods.Scored(-1, false, 1, 2, false), scored.get(0));
+        assertEquals(new Likelihoods.Scored(-2 - 5, false, 2, 3, false), scored.get(1));
+        assertEquals(List.of("ab| d", "<|endoftext|>|hi", "<|endoftext|>hi| there"), seen);
+    }
+
+    @Test
+    void lmEvalGreedyMeansEveryContinuationTokenIsTheArgmax() {
+        FakeModel confident = new FakeModel((before, token) -> token.strip().startsWith("x") ? -0.1 : -2);
+        List<Likelihoods.Scored> scored = Likelihoods.lmEvalLogLikelihoods(confident, List.of(
+                new Likelihoods.Continuation("a", " xa xb"),
+                new Likelihoods.Continuation("a", " xa b")));
+        assertTrue(scored.get(0).greedy());
+        assertTrue(!scored.get(1).greedy());
+    }
+
+    @Test
+    void lmEvalCutsTheStartOfAContextThatDoesNotFit() {
+        String context = "w".repeat(3) + " w".repeat(FakeModel.CONTEXT_LENGTH + 10);
+        Likelihoods.Scored scored = Likelihoods.lmEvalLogLikelihoods(model, List.of(new Likelihoods.Continuation(context, " end"))).getFirst();
+        assertTrue(scored.truncated());
+        assertEquals(-3, scored.logLikelihood(), 0);
+        assertEquals(1, scored.tokens());
+    }
 }

@@ -1,0 +1,139 @@
+package phiscope.toxicity.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import phiscope.engine.cli.ModelOptions;
+import phiscope.toxicity.ReproducibleJson;
+import phiscope.toxicity.audit.CapabilityEval;
+import phiscope.toxicity.data.CapabilityReader;
+import phiscope.toxicity.data.CapabilityTask;
+import phiscope.toxicity.data.EvalDoc;
+import phiscope.toxicity.data.Rows;
+import phiscope.toxicity.run.DatasetDigest;
+import phiscope.toxicity.run.RunFolder;
+import phiscope.toxicity.scoring.ScoringModel;
+import phiscope.toxicity.scoring.ScoringModels;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code phiscope eval TASK}: a capability eval with lm-evaluation-harness's semantics, as a resumable run. */
+@Command(name = "eval",
+        description = {"Capability evals with lm-evaluation-harness's semantics (zero-shot), as resumable runs.",
+                "Tasks: arc_easy, arc_challenge, hellaswag, piqa, winogrande, boolq, lambada_openai; "
+                        + "or your own multiple-choice file with --format mc-jsonl. "
+                        + "The run folder (--out) holds manifest.json, results.jsonl (one line per item), summary.json "
+                        + "(each metric with its standard error), summary.csv and a chart; started again with the same "
+                        + "arguments, a run continues where it stopped."})
+public final class EvalCommand implements Callable<Integer> {
+
+    static final String MC_JSONL = "mc-jsonl";
+    private static final String PUBLISHED = "published";
+
+    @Parameters(index = "0", paramLabel = "TASK",
+            description = "arc_easy, arc_challenge, hellaswag, piqa, winogrande, boolq or lambada_openai; "
+                    + "with --format mc-jsonl, any name for your task.")
+    String task;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE|DIR",
+            description = "The task's data: a .jsonl/.json file in any of its published layouts (the authors', the Hub's, "
+                    + "llm-foundry's), or a folder holding the split lm-eval evaluates (e.g. PIQA's valid.jsonl with valid-labels.lst).")
+    Path data;
+
+    @Option(names = "--format", defaultValue = PUBLISHED, paramLabel = "published|mc-jsonl",
+            description = "published (default): the task's own layouts; mc-jsonl: one {\"context\", \"choices\", \"label\"} "
+                    + "object per line, each choice scored as \" \" + choice after the context.")
+    String format;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Only the first N items (as lm-eval's --limit).")
+    Integer limit;
+
+    @Option(names = "--sample", paramLabel = "N", description = "N items drawn at random (seeded by --seed), in file order.")
+    Integer sample;
+
+    @Option(names = "--seed", defaultValue = "1234", paramLabel = "S", description = "Seed of --sample (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "" + CapabilityEval.DEFAULT_BATCH_SIZE, paramLabel = "N",
+            description = "Items whose choices are scored together, packed into shared passes (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Mixin
+    RunOptions run;
+
+    @Mixin
+    ModelOptions model;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ModelOpener models;
+
+    public EvalCommand() {
+        this(ScoringModels::open);
+    }
+
+    public EvalCommand(ModelOpener models) {
+        this.models = models;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return AuditSubcommand.refusing(spec.commandLine().getErr(), "phiscope eval " + task, this::execute);
+    }
+
+    private int execute() {
+        if (batchSize < 1) throw usage("--batch-size must be at least 1, not " + batchSize);
+        if (limit != null && sample != null) throw usage("--limit and --sample both choose items; give one of them");
+        if (limit != null && limit < 1) throw usage("--limit must be at least 1, not " + limit);
+        if (sample != null && sample < 1) throw usage("--sample must be at least 1, not " + sample);
+        Rows<EvalDoc> rows = switch (format) {
+            case PUBLISHED -> CapabilityReader.read(CapabilityTask.named(task).orElseThrow(() -> usage("unknown task '" + task
+                    + "'; the tasks are " + String.join(", ", CapabilityTask.names()) + ", or any name with --format " + MC_JSONL)), data);
+            case MC_JSONL -> CapabilityReader.readMcJsonl(data);
+            default -> throw usage("--format is " + PUBLISHED + " or " + MC_JSONL + ", not '" + format + "'");
+        };
+        List<EvalDoc> docs = selected(run.badRows.apply(rows, spec.commandLine().getErr(), "pass --bad-rows=skip"));
+        var selection = ReproducibleJson.object().put("format", format);
+        if (limit != null) selection.put("limit", limit);
+        if (sample != null) selection.put("sample", sample).put("seed", seed);
+        ScoringModel scoring = models.open(model);
+        RunFolder.run(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(),
+                DatasetDigest.of(data, rows.files()), spec.commandLine().getOut(), System.err);
+        return 0;
+    }
+
+    /** The items --limit or --sample keep: a prefix, or a seeded sample without replacement kept in file order. */
+    private List<EvalDoc> selected(List<EvalDoc> docs) {
+        if (limit != null) return docs.subList(0, Math.min(limit, docs.size()));
+        if (sample == null) return docs;
+        if (sample > docs.size()) throw usage("--sample " + sample + " is more than the " + docs.size() + " items");
+        // A partial Fisher-Yates shuffle: java.util.Random's sequence is fixed by its specification.
+        Random random = new Random(seed);
+        int[] order = new int[docs.size()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        for (int i = 0; i < sample; i++) {
+            int j = i + random.nextInt(order.length - i);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        int[] chosen = Arrays.copyOf(order, sample);
+        Arrays.sort(chosen);
+        List<EvalDoc> kept = new ArrayList<>(sample);
+        for (int index : chosen) kept.add(docs.get(index));
+        return kept;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
