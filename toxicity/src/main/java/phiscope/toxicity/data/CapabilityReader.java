@@ -13,7 +13,7 @@ import phiscope.toxicity.PythonText;
 /**
  * Reads a capability eval's rows in every layout it is published in and builds each item as
  * lm-evaluation-harness's task file does (its {@code doc_to_text}, {@code doc_to_choice},
- * {@code doc_to_target}): the authors' JSON Lines, the Hugging Face Hub's rows and
+ * {@code doc_to_target}): the authors' JSON Lines, the Hugging Face Hub's rows (parquet, or JSON) and
  * mosaicml/llm-foundry's zero-shot copies, told apart by their fields row by row.
  */
 public final class CapabilityReader {
@@ -37,7 +37,9 @@ public final class CapabilityReader {
             files.add(file);
             Labels labels = Labels.beside(file);
             labels.file().ifPresent(files::add);
-            JsonRows.read(file, (row, line) -> decode(task, file, line, row, labels), rows, problems);
+            JsonRows.Decoder<EvalDoc> decoder = (row, line) -> decode(task, file, line, row, labels);
+            if (isParquet(file.getFileName().toString())) ParquetRows.read(file, decoder, rows, problems);
+            else JsonRows.read(file, decoder, rows, problems);
         }
         return new Rows<>(rows, problems, files);
     }
@@ -212,7 +214,7 @@ public final class CapabilityReader {
 
     /** The data files of {@code split} at {@code path}: the file itself, a folder's only data file, or its files of that split. */
     static List<Path> dataFiles(Path path, CapabilityTask.Split split) {
-        List<Path> all = DatasetFiles.fileOrFolder(path, CapabilityReader::isDataFile, ".jsonl or .json data files");
+        List<Path> all = DatasetFiles.fileOrFolder(path, CapabilityReader::isDataFile, ".jsonl, .json or .parquet data files");
         if (all.size() == 1) return all;
         List<Path> ofSplit = all.stream().filter(f -> Arrays.stream(NAME_WORDS.split(
                 f.getFileName().toString().toLowerCase(Locale.ROOT))).anyMatch(split.words::contains)).toList();
@@ -225,7 +227,11 @@ public final class CapabilityReader {
     }
 
     private static boolean isDataFile(String name) {
-        return name.endsWith(".jsonl") || name.endsWith(".json");
+        return name.endsWith(".jsonl") || name.endsWith(".json") || isParquet(name);
+    }
+
+    private static boolean isParquet(String name) {
+        return name.endsWith(".parquet");
     }
 
     private static String extension(Path file) {

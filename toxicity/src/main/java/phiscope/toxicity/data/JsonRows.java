@@ -76,7 +76,7 @@ final class JsonRows {
         }
     }
 
-    private static <T> void decodeInto(Path file, int line, JsonNode node, Decoder<T> decoder, List<T> rows, List<RowProblem> problems) {
+    static <T> void decodeInto(Path file, int line, JsonNode node, Decoder<T> decoder, List<T> rows, List<RowProblem> problems) {
         try {
             rows.add(decoder.decode(new JsonFields(node), line));
         } catch (BadRowException e) {

@@ -2,11 +2,12 @@ package phiscope.toxicity.data;
 
 import java.nio.file.Path;
 
-/** A dataset row that could not be used, with the line it starts on (1-based). */
+/** A dataset row that could not be used, with the line it starts on (1-based; in a parquet file, its row number). */
 public record RowProblem(Path file, int line, String message) {
 
     @Override
     public String toString() {
-        return file.getFileName() + " line " + line + ": " + message;
+        String name = file.getFileName().toString();
+        return name + (name.endsWith(".parquet") ? " row " : " line ") + line + ": " + message;
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -245,5 +246,53 @@ class CapabilityReaderTest {
             assertEquals(b.gold(), a.gold(), "line " + (i + 1));
             assertEquals(b.choices(), a.choices().stream().map(String::strip).toList(), "line " + (i + 1));
         }
+    }
+
+    /**
+     * Parquet files as the Hub serves them, written by pyarrow 25 with its defaults (Snappy), e.g.
+     * {@code pq.write_table(pa.table({"question": [...], "choices": [{"text": [...], "label": [...]}],
+     * ...}), "ARC-Challenge-test-00000-of-00001.parquet")}; arc-zstd.parquet is the same with
+     * {@code compression="zstd"}.
+     */
+    private static Path parquet(String name) throws URISyntaxException {
+        return Path.of(CapabilityReaderTest.class.getResource(name).toURI());
+    }
+
+    @Test
+    void readsTheHubsParquetRowsLikeTheirJson() throws Exception {
+        Rows<EvalDoc> arc = CapabilityReader.read(CapabilityTask.ARC_CHALLENGE, parquet("ARC-Challenge-test-00000-of-00001.parquet"));
+        assertEquals(ARC_REQUESTS, requests(arc, 0));
+        assertEquals(2, gold(arc, 0));
+        assertEquals(each("Question: Which tool measures mass?\nAnswer:", " a balance", " a ruler", " a thermometer"), requests(arc, 1));
+        assertEquals(0, gold(arc, 1));
+
+        Rows<EvalDoc> hellaswag = CapabilityReader.read(CapabilityTask.HELLASWAG, parquet("hellaswag-validation.parquet"));
+        assertEquals(each("Roof shingle removal: A man is sitting on a roof. He", " is using wrap to wrap a pair of skis.",
+                " is ripping level tiles off.", " is holding a rubik's cube.", " starts pulling up roofing on a roof."), requests(hellaswag, 0));
+        assertEquals(3, gold(hellaswag, 0));
+
+        Rows<EvalDoc> piqa = CapabilityReader.read(CapabilityTask.PIQA, parquet("piqa-validation.parquet"));
+        assertEquals(each("Question: dresser\nAnswer:", " replace drawer with bobby pin ", " finish, woodgrain with  bobby pin "),
+                piqa.rows().getFirst().requests());
+        assertEquals(List.of("piqa-validation.parquet row 2: the label is 5, but there are 2 choices (0 to 1)"),
+                piqa.problems().stream().map(RowProblem::toString).toList());
+    }
+
+    @Test
+    void aParquetFolderIsReadByItsSplitsShardsAndAnUnreadableCodecIsNamed() throws Exception {
+        Path hub = Files.createDirectories(dir.resolve("ARC-Challenge"));
+        Files.copy(parquet("ARC-Challenge-test-00000-of-00001.parquet"), hub.resolve("test-00000-of-00001.parquet"));
+        Files.copy(parquet("piqa-validation.parquet"), hub.resolve("validation-00000-of-00001.parquet"));
+        Rows<EvalDoc> rows = CapabilityReader.read(CapabilityTask.ARC_CHALLENGE, hub);
+        assertEquals(List.of(hub.resolve("test-00000-of-00001.parquet")), rows.files());
+        assertEquals(2, rows.rows().size());
+
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> CapabilityReader.read(CapabilityTask.ARC_CHALLENGE, parquet("arc-zstd.parquet")));
+        assertEquals("arc-zstd.parquet is compressed with ZSTD; phiscope reads parquet files that are uncompressed or compressed "
+                + "with Snappy (as the Hugging Face Hub's are) or gzip: write it again with one of those", e.getMessage());
+        Path notParquet = Files.writeString(dir.resolve("fake.parquet"), "{\"question\": 1}");
+        DatasetException garbage = assertThrows(DatasetException.class, () -> CapabilityReader.read(CapabilityTask.ARC_EASY, notParquet));
+        assertTrue(garbage.getMessage().startsWith("fake.parquet cannot be read as parquet: "), garbage.getMessage());
     }
 }
