@@ -50,9 +50,9 @@ public final class CapabilityEval implements Audit {
 
     /**
      * @param task      the name the run is known by (lm-eval's task name, or the user's for mc-jsonl)
-     * @param selection how the items were chosen from the dataset (format, limit, sample and seed), for the settings
+     * @param docs      the items {@code selection} kept
      */
-    public CapabilityEval(ScoringModel model, String task, List<EvalDoc> docs, int blockSize, ObjectNode selection) {
+    public CapabilityEval(ScoringModel model, String task, List<EvalDoc> docs, int blockSize, EvalSelection selection) {
         if (docs.isEmpty()) throw new IllegalArgumentException("no items to evaluate");
         this.model = model;
         this.task = task;
@@ -60,7 +60,7 @@ public final class CapabilityEval implements Audit {
         this.blockSize = blockSize;
         this.settings = ReproducibleJson.object().put("batch_size", blockSize).put("num_fewshot", 0)
                 .put("target_delimiter", EvalDoc.TARGET_DELIMITER);
-        this.settings.setAll(selection);
+        this.settings.setAll(selection.toJson());
     }
 
     @Override

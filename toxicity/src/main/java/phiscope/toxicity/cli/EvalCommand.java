@@ -1,14 +1,12 @@
 package phiscope.toxicity.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import phiscope.engine.cli.ModelOptions;
-import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.audit.CapabilityEval;
+import phiscope.toxicity.audit.EvalSelection;
 import phiscope.toxicity.data.CapabilityReader;
 import phiscope.toxicity.data.CapabilityTask;
 import phiscope.toxicity.data.EvalDoc;
@@ -35,8 +33,6 @@ import picocli.CommandLine.Spec;
                         + "arguments, a run continues where it stopped."})
 public final class EvalCommand implements Callable<Integer> {
 
-    static final String MC_JSONL = "mc-jsonl";
-    private static final String PUBLISHED = "published";
 
     @Parameters(index = "0", paramLabel = "TASK",
             description = "arc_easy, arc_challenge, hellaswag, piqa, winogrande, boolq or lambada_openai; "
@@ -48,7 +44,7 @@ public final class EvalCommand implements Callable<Integer> {
                     + "llm-foundry's), or a folder holding the split lm-eval evaluates (e.g. PIQA's valid.jsonl with valid-labels.lst).")
     Path data;
 
-    @Option(names = "--format", defaultValue = PUBLISHED, paramLabel = "published|mc-jsonl",
+    @Option(names = "--format", defaultValue = EvalSelection.PUBLISHED, paramLabel = "published|mc-jsonl",
             description = "published (default): the task's own layouts; mc-jsonl: one {\"context\", \"choices\", \"label\"} "
                     + "object per line, each choice scored as \" \" + choice after the context.")
     String format;
@@ -59,7 +55,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--sample", paramLabel = "N", description = "N items drawn at random (seeded by --seed), in file order.")
     Integer sample;
 
-    @Option(names = "--seed", defaultValue = "1234", paramLabel = "S", description = "Seed of --sample (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + EvalSelection.DEFAULT_SEED, paramLabel = "S", description = "Seed of --sample (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--batch-size", defaultValue = "" + CapabilityEval.DEFAULT_BATCH_SIZE, paramLabel = "N",
@@ -92,45 +88,32 @@ public final class EvalCommand implements Callable<Integer> {
 
     private int execute() {
         if (batchSize < 1) throw usage("--batch-size must be at least 1, not " + batchSize);
-        if (limit != null && sample != null) throw usage("--limit and --sample both choose items; give one of them");
-        if (limit != null && limit < 1) throw usage("--limit must be at least 1, not " + limit);
-        if (sample != null && sample < 1) throw usage("--sample must be at least 1, not " + sample);
+        EvalSelection selection;
+        try {
+            selection = new EvalSelection(format, optional(limit), optional(sample), seed);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         Rows<EvalDoc> rows = switch (format) {
-            case PUBLISHED -> CapabilityReader.read(CapabilityTask.named(task).orElseThrow(() -> usage("unknown task '" + task
-                    + "'; the tasks are " + String.join(", ", CapabilityTask.names()) + ", or any name with --format " + MC_JSONL)), data);
-            case MC_JSONL -> CapabilityReader.readMcJsonl(data);
-            default -> throw usage("--format is " + PUBLISHED + " or " + MC_JSONL + ", not '" + format + "'");
+            case EvalSelection.PUBLISHED -> CapabilityReader.read(CapabilityTask.named(task).orElseThrow(() -> usage("unknown task '" + task
+                    + "'; the tasks are " + String.join(", ", CapabilityTask.names()) + ", or any name with --format " + EvalSelection.MC_JSONL)), data);
+            case EvalSelection.MC_JSONL -> CapabilityReader.readMcJsonl(data);
+            default -> throw usage("--format is " + EvalSelection.PUBLISHED + " or " + EvalSelection.MC_JSONL + ", not '" + format + "'");
         };
-        List<EvalDoc> docs = selected(run.badRows.apply(rows, spec.commandLine().getErr(), "pass --bad-rows=skip"));
-        var selection = ReproducibleJson.object().put("format", format);
-        if (limit != null) selection.put("limit", limit);
-        if (sample != null) selection.put("sample", sample).put("seed", seed);
+        List<EvalDoc> docs;
+        try {
+            docs = selection.apply(run.badRows.apply(rows, spec.commandLine().getErr(), "pass --bad-rows=skip"));
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
         ScoringModel scoring = models.open(model);
         RunFolder.run(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(),
                 DatasetDigest.of(data, rows.files()), spec.commandLine().getOut(), System.err);
         return 0;
     }
 
-    /** The items --limit or --sample keep: a prefix, or a seeded sample without replacement kept in file order. */
-    private List<EvalDoc> selected(List<EvalDoc> docs) {
-        if (limit != null) return docs.subList(0, Math.min(limit, docs.size()));
-        if (sample == null) return docs;
-        if (sample > docs.size()) throw usage("--sample " + sample + " is more than the " + docs.size() + " items");
-        // A partial Fisher-Yates shuffle: java.util.Random's sequence is fixed by its specification.
-        Random random = new Random(seed);
-        int[] order = new int[docs.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        for (int i = 0; i < sample; i++) {
-            int j = i + random.nextInt(order.length - i);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        int[] chosen = Arrays.copyOf(order, sample);
-        Arrays.sort(chosen);
-        List<EvalDoc> kept = new ArrayList<>(sample);
-        for (int index : chosen) kept.add(docs.get(index));
-        return kept;
+    private static OptionalInt optional(Integer value) {
+        return value == null ? OptionalInt.empty() : OptionalInt.of(value);
     }
 
     private CommandLine.ParameterException usage(String message) {

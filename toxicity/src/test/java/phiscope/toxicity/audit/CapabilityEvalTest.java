@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import phiscope.toxicity.FakeModel;
-import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.data.EvalDoc;
 import phiscope.toxicity.report.Report;
 
@@ -21,7 +20,7 @@ class CapabilityEvalTest {
     private final FakeModel flat = new FakeModel((before, token) -> -1);
 
     private static Report evaluate(FakeModel model, List<EvalDoc> docs, int blockSize) {
-        CapabilityEval eval = new CapabilityEval(model, "test", docs, blockSize, ReproducibleJson.object());
+        CapabilityEval eval = new CapabilityEval(model, "test", docs, blockSize, EvalSelection.all(EvalSelection.MC_JSONL));
         List<JsonNode> results = new ArrayList<>();
         for (int from = 0; from < eval.size(); from += eval.blockSize()) {
             results.addAll(eval.score(from, Math.min(eval.size(), from + eval.blockSize())));

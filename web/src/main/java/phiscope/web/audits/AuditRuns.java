@@ -27,11 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import phiscope.engine.Phi;
 import phiscope.toxicity.audit.BbqAudit;
+import phiscope.toxicity.audit.CapabilityEval;
 import phiscope.toxicity.audit.CrowsPairsAudit;
+import phiscope.toxicity.audit.EvalSelection;
 import phiscope.toxicity.audit.ToxiGenAudit;
 import phiscope.toxicity.audit.WinoBiasAudit;
 import phiscope.toxicity.data.BadRowPolicy;
 import phiscope.toxicity.data.BbqReader;
+import phiscope.toxicity.data.CapabilityReader;
+import phiscope.toxicity.data.CapabilityTask;
 import phiscope.toxicity.data.CrowsPairsReader;
 import phiscope.toxicity.data.DatasetException;
 import phiscope.toxicity.data.Rows;
@@ -51,7 +55,7 @@ import phiscope.web.server.ConfinedFolder;
 import phiscope.web.server.ModelWorker;
 
 /**
- * The audit runs of the runs folder: those started here, on the workbench's model, and those the
+ * The audit and capability-eval runs of the runs folder: those started here, on the workbench's model, and those the
  * command line made. A run started here is the command line's own resumable run
  * ({@link RunFolder}, the same default batch sizes, so either can finish what the other began);
  * its model work goes through the model worker's background lane in small pieces
@@ -68,7 +72,14 @@ public final class AuditRuns implements AutoCloseable {
             new Benchmark("toxigen", "SafeNLP's toxiGen.json (a file)"),
             new Benchmark("crows-pairs", "crows_pairs_anonymized.csv (a file)"),
             new Benchmark("bbq", "a BBQ <Category>.jsonl file, or a folder of them"),
-            new Benchmark("winobias", "the WinoBias data folder (*_stereotyped_type*.txt.{dev,test}, occupation lists)"));
+            new Benchmark("winobias", "the WinoBias data folder (*_stereotyped_type*.txt.{dev,test}, occupation lists)"),
+            new Benchmark("arc_easy", "capability: ARC-Easy-Test.jsonl, the Hub's test parquet or llm-foundry's arc_easy.jsonl"),
+            new Benchmark("arc_challenge", "capability: ARC-Challenge-Test.jsonl, the Hub's test parquet or llm-foundry's arc_challenge.jsonl"),
+            new Benchmark("hellaswag", "capability: hellaswag_val.jsonl or the Hub's validation parquet"),
+            new Benchmark("piqa", "capability: the PIQA folder (valid.jsonl, valid-labels.lst), the Hub's parquet or llm-foundry's piqa.jsonl"),
+            new Benchmark("winogrande", "capability: WinoGrande's dev.jsonl, the Hub's validation parquet or llm-foundry's winogrande.jsonl"),
+            new Benchmark("boolq", "capability: BoolQ's dev.jsonl, the Hub's validation parquet or llm-foundry's boolq.jsonl"),
+            new Benchmark("lambada_openai", "capability: lambada_test.jsonl, the Hub's parquet or llm-foundry's lambada_openai.jsonl"));
 
     /**
      * A run as the list shows it. {@code data} names its dataset in the data folder (null when it
@@ -248,7 +259,10 @@ public final class AuditRuns implements AutoCloseable {
         };
     }
 
-    /** The audit the command line's {@code phiscope audit BENCHMARK --data PATH} runs, with its default batch size. */
+    /**
+     * The audit the command line's {@code phiscope audit BENCHMARK --data PATH} (or, for a
+     * capability task, {@code phiscope eval TASK --data PATH}) runs, with its default batch size.
+     */
     private static Prepared prepare(String benchmark, ScoringModel model, Path path, BadRowPolicy policy, List<String> splits,
                                     PrintWriter notes) {
         return switch (benchmark) {
@@ -259,7 +273,11 @@ public final class AuditRuns implements AutoCloseable {
             case "bbq" -> prepared(BbqReader.read(path), policy, notes, rows -> new BbqAudit(model, rows, BbqAudit.DEFAULT_BATCH_SIZE));
             case "winobias" -> prepared(WinoBiasReader.read(path, splits), policy, notes,
                     rows -> new WinoBiasAudit(model, rows, splits, WinoBiasAudit.DEFAULT_BATCH_SIZE));
-            default -> throw new IllegalStateException("no audit for " + benchmark);
+            default -> {
+                CapabilityTask task = CapabilityTask.named(benchmark).orElseThrow(() -> new IllegalStateException("no audit for " + benchmark));
+                yield prepared(CapabilityReader.read(task, path), policy, notes, rows -> new CapabilityEval(model, task.taskName(), rows,
+                        CapabilityEval.DEFAULT_BATCH_SIZE, EvalSelection.all(EvalSelection.PUBLISHED)));
+            }
         };
     }
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import phiscope.toxicity.cli.AuditCommand;
+import phiscope.toxicity.cli.EvalCommand;
 import phiscope.toxicity.scoring.ScoringModels;
 import phiscope.web.ApiTest;
 import phiscope.web.App;
@@ -165,7 +166,7 @@ class AuditApiTest extends ApiTest {
         List<String> names = new ArrayList<>();
         listing.get("runs").forEach(r -> names.add(r.get("run").asText()));
         assertTrue(names.containsAll(List.of("cli-toxigen", "web/toxigen")), names.toString());
-        assertEquals(4, listing.get("benchmarks").size());
+        assertEquals(AuditRuns.BENCHMARKS.size(), listing.get("benchmarks").size());
     }
 
     @Test
@@ -243,6 +244,34 @@ class AuditApiTest extends ApiTest {
         assertEquals(benchmark.equals("crows-pairs") ? 50 : 0, chart.get("reference").asDouble(), "the unbiased line");
     }
 
+    /** A capability eval started here is {@code phiscope eval}'s run: PIQA as its authors publish it. */
+    @Test
+    void aCapabilityEvalRunsHereAsTheCommandLineRunsIt() throws Exception {
+        Path piqa = Files.createDirectories(data.resolve("piqa"));
+        StringBuilder rows = new StringBuilder();
+        StringBuilder labels = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            rows.append("{\"goal\": \"how to open jar " + i + "\", \"sol1\": \"twist the lid" + " hard".repeat(i % 3)
+                    + "\", \"sol2\": \"hit it with a hammer\"}\n");
+            labels.append(i % 2).append('\n');
+        }
+        Files.writeString(piqa.resolve("valid.jsonl"), rows);
+        Files.writeString(piqa.resolve("valid-labels.lst"), labels);
+        Response started = server.post("/api/audits/start", Map.of("benchmark", "piqa", "data", "piqa", "run", "every/piqa"));
+        assertEquals(202, started.status(), started.raw().body());
+        JsonNode detail = awaitEnd("every/piqa");
+        assertEquals("finished", detail.get("status").get("state").asText(), detail.toString());
+
+        Path cli = runs.resolve("every-cli/piqa");
+        StringWriter err = new StringWriter();
+        CommandLine eval = new CommandLine(new EvalCommand(opened -> ScoringModels.of(phi)));
+        eval.setOut(new PrintWriter(new StringWriter()));
+        eval.setErr(new PrintWriter(err));
+        assertEquals(0, eval.execute("piqa", "--data", piqa.toString(), "--out", cli.toString()), err.toString());
+        assertArrayEquals(Files.readAllBytes(cli.resolve("summary.json")), Files.readAllBytes(runs.resolve("every/piqa/summary.json")));
+        assertEquals(50, detail.get("report").get("charts").get(0).get("reference").asDouble(), "chance with two choices");
+    }
+
     @Test
     void aRunOnADatasetOutsideTheDataFolderIsListedButCannotBeResumedHere() {
         Path elsewhere = TinyDatasets.toxigen(temp.resolve("elsewhere/toxigen.json"), 12);
@@ -257,14 +286,11 @@ class AuditApiTest extends ApiTest {
     void datasetsAreListedFromTheDataFolder() throws IOException {
         Files.writeString(data.resolve(".hidden.json"), "[]");
         JsonNode datasets = server.get("/api/audits/datasets").assertOk().json().get("datasets");
-        assertEquals("toxigen", datasets.get(0).get("path").asText());
-        assertTrue(datasets.get(0).get("folder").asBoolean());
         List<String> files = new ArrayList<>();
-        datasets.forEach(d -> {
-            if (!d.get("folder").asBoolean()) {
-                files.add(d.get("path").asText());
-            }
-        });
+        List<String> folders = new ArrayList<>();
+        datasets.forEach(d -> (d.get("folder").asBoolean() ? folders : files).add(d.get("path").asText()));
+        // Other tests add their own datasets beside it, in any order.
+        assertTrue(folders.contains("toxigen"), folders.toString());
         assertTrue(files.contains("toxigen/tiny.json"), files.toString());
         assertTrue(files.stream().noneMatch(f -> f.contains(".hidden")), "hidden files are not offered: " + files);
     }
@@ -272,7 +298,8 @@ class AuditApiTest extends ApiTest {
     @Test
     void badStartsAreRefusedWithTheFieldNamed() throws IOException, InterruptedException {
         server.post("/api/audits/start", start("x", "benchmark", "toxicity")).assertFieldError(400, "benchmark",
-                "field 'benchmark' is 'toxicity'; it must be one of [toxigen, crows-pairs, bbq, winobias]");
+                "field 'benchmark' is 'toxicity'; it must be one of [toxigen, crows-pairs, bbq, winobias, arc_easy, arc_challenge, "
+                        + "hellaswag, piqa, winogrande, boolq, lambada_openai]");
         server.post("/api/audits/start", Map.of("data", "toxigen/tiny.json", "run", "x")).assertFieldError(400, "benchmark", "missing");
         server.post("/api/audits/start", start("x", "data", "../data/toxigen/tiny.json"))
                 .assertFieldError(400, "data", "field 'data': the path '../data/toxigen/tiny.json' climbs out with '..'");
