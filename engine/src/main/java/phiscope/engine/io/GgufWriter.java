@@ -8,17 +8,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes GGUF version 3, the single-file format of llama.cpp and the tools built on it. The
@@ -154,40 +150,12 @@ public final class GgufWriter {
      * @throws UncheckedIOException saying which path cannot be written and why
      */
     public void write(Path file) {
-        Path target = file.toAbsolutePath();
-        Path folder = target.getParent();
-        if (Files.isDirectory(target)) {
-            throw new UncheckedIOException(new IOException("cannot write " + file + ": it is a directory; give a file name"));
-        }
-        if (!Files.isDirectory(folder)) {
-            throw new UncheckedIOException(new IOException("cannot write " + file + ": the folder " + folder
-                    + (Files.exists(folder) ? " is not a directory" : " does not exist (create it first)")));
-        }
-        // Not Files.createTempFile: its owner-only permissions would stay with the finished file.
-        Path partial = folder.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + ".partial");
-        try {
-            Files.createFile(partial);
-        } catch (AccessDeniedException e) {
-            throw new UncheckedIOException("cannot write " + file + ": no permission to create files in " + folder, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-        try {
+        AtomicWrite.replace(file, partial -> {
             try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeTo(channel);
                 channel.force(true);
             }
-            Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e instanceof IOException io ? new UncheckedIOException("cannot write " + file + ": " + io.getMessage(), io)
-                    : (RuntimeException) e;
-        }
+        });
     }
 
     private void writeTo(FileChannel channel) throws IOException {

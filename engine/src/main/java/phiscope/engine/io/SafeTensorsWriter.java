@@ -10,9 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
@@ -88,33 +86,20 @@ public final class SafeTensorsWriter {
         }
         int padded = (text.length + 7) / 8 * 8;
         long total = 8 + padded + offset;
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofShared()) {
-            MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-            out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
-            MemorySegment.copy(text, 0, out, ValueLayout.JAVA_BYTE, 8, text.length);
-            out.asSlice(8 + text.length, padded - text.length).fill((byte) ' ');
-            long at = 8 + padded;
-            for (Entry entry : entries) {
-                entry.fill().accept(out.asSlice(at, entry.byteSize()));
-                at += entry.byteSize();
+        AtomicWrite.replace(file, partial -> {
+            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofShared()) {
+                MemorySegment out = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+                out.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);
+                MemorySegment.copy(text, 0, out, ValueLayout.JAVA_BYTE, 8, text.length);
+                out.asSlice(8 + text.length, padded - text.length).fill((byte) ' ');
+                long at = 8 + padded;
+                for (Entry entry : entries) {
+                    entry.fill().accept(out.asSlice(at, entry.byteSize()));
+                    at += entry.byteSize();
+                }
+                out.force();
             }
-            out.force();
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e instanceof IOException io ? new UncheckedIOException("cannot write " + file + ": " + io.getMessage(), io)
-                    : (RuntimeException) e;
-        }
-        try {
-            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 }
