@@ -30,6 +30,20 @@ public final class ModelOptions {
                     + "approximation of the model (default: off).")
     String quantize;
 
+    /**
+     * The same model held the cheapest way: mapped from its files rather than copied, unless it is
+     * quantized (quantized weights are made in memory). Its id is the same; for a JVM that needs the
+     * model's id and tokenizer but leaves the heavy scoring to others (a Spark driver).
+     */
+    public ModelOptions cheapest() {
+        ModelOptions cheapest = new ModelOptions();
+        cheapest.model = model;
+        cheapest.threads = threads;
+        cheapest.quantize = quantize;
+        cheapest.weights = quantize == null ? "mmap" : weights;
+        return cheapest;
+    }
+
     public Path directory() {
         return model != null ? model : BundledModel.directory();
     }

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 public final class AuditCommand implements Runnable {
 
     final ModelOpener models;
+    final RunLauncher launcher;
 
     @Spec
     CommandSpec spec;
@@ -26,7 +27,12 @@ public final class AuditCommand implements Runnable {
     }
 
     public AuditCommand(ModelOpener models) {
+        this(models, RunLauncher.RUN_FOLDER);
+    }
+
+    public AuditCommand(ModelOpener models, RunLauncher launcher) {
         this.models = models;
+        this.launcher = launcher;
     }
 
     @Override

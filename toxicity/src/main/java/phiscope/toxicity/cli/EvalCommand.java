@@ -12,7 +12,6 @@ import phiscope.toxicity.data.CapabilityTask;
 import phiscope.toxicity.data.EvalDoc;
 import phiscope.toxicity.data.Rows;
 import phiscope.toxicity.run.DatasetDigest;
-import phiscope.toxicity.run.RunFolder;
 import phiscope.toxicity.scoring.ScoringModel;
 import phiscope.toxicity.scoring.ScoringModels;
 import picocli.CommandLine;
@@ -68,17 +67,26 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    SparkOption spark;
+
     @Spec
     CommandSpec spec;
 
     private final ModelOpener models;
+    private final RunLauncher launcher;
 
     public EvalCommand() {
         this(ScoringModels::open);
     }
 
     public EvalCommand(ModelOpener models) {
+        this(models, RunLauncher.RUN_FOLDER);
+    }
+
+    public EvalCommand(ModelOpener models, RunLauncher launcher) {
         this.models = models;
+        this.launcher = launcher;
     }
 
     @Override
@@ -106,9 +114,10 @@ public final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        ScoringModel scoring = models.open(model);
-        RunFolder.run(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(),
-                DatasetDigest.of(data, rows.files()), spec.commandLine().getOut(), System.err);
+        // On Spark the executors score, so this JVM holds the model the cheapest way (it needs its id and tokenizer).
+        ScoringModel scoring = models.open(spark.master().isPresent() ? model.cheapest() : model);
+        launcher.launch(new RunRequest(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(),
+                DatasetDigest.of(data, rows.files()), spark.master(), Invocation.of(spec), spec.commandLine().getOut()));
         return 0;
     }
 

@@ -6,7 +6,6 @@ import phiscope.engine.cli.ModelOptions;
 import phiscope.toxicity.data.Rows;
 import phiscope.toxicity.run.Audit;
 import phiscope.toxicity.run.DatasetDigest;
-import phiscope.toxicity.run.RunFolder;
 import phiscope.toxicity.scoring.ScoringModel;
 import picocli.CommandLine.Mixin;
 
@@ -19,17 +18,22 @@ abstract class ModelAuditCommand extends AuditSubcommand {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    SparkOption spark;
+
     <T> List<T> accept(Rows<T> rows) {
         return accept(rows, run.badRows);
     }
 
+    /** The model; on Spark the executors score, so this JVM holds it the cheapest way (it needs its id, and the audit its tokenizer). */
     ScoringModel openModel() {
-        return parent.models.open(model);
+        return parent.models.open(spark.master().isPresent() ? model.cheapest() : model);
     }
 
     /** Runs the audit in the run folder; {@code files} are the dataset files read, for the checksum. */
     int runAudit(Audit audit, ScoringModel model, Path dataPath, List<Path> files) {
-        RunFolder.run(run.out, audit, model.id(), DatasetDigest.of(dataPath, files), out(), System.err);
+        parent.launcher.launch(new RunRequest(run.out, audit, model.id(), DatasetDigest.of(dataPath, files), spark.master(),
+                Invocation.of(spec), out()));
         return 0;
     }
 }

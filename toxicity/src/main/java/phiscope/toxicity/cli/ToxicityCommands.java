@@ -11,4 +11,9 @@ public final class ToxicityCommands {
     public static List<Object> all() {
         return List.of(new AuditCommand(), new EvalCommand());
     }
+
+    /** The same commands with their model and what they do with a built run handed in (a Spark executor keeps the audit). */
+    public static List<Object> all(ModelOpener models, RunLauncher launcher) {
+        return List.of(new AuditCommand(models, launcher), new EvalCommand(models, launcher));
+    }
 }

@@ -15,16 +15,30 @@ import phiscope.toxicity.ReproducibleJson;
  * What a run folder was made for. A run resumes only with the same benchmark, model id, dataset
  * checksum and settings; the number of items and the versions are recorded for the reader, not
  * compared (the items follow from dataset and settings). {@code items} is empty in manifests
- * written before it was recorded.
+ * written before it was recorded. {@code distributed} lists the sessions that scored the run on a
+ * cluster (e.g. {@code {"on": "spark", "master": "local[2]", "partitions": 4}}), for the reader
+ * too: where a block was scored does not change its numbers, so it is not compared either; it is
+ * left out of the file when empty, so a single-machine run's manifest is what it always was.
  */
 public record Manifest(String benchmark, String model, DatasetDigest dataset, JsonNode settings, OptionalInt items,
-                       JsonNode versions) {
+                       JsonNode versions, List<JsonNode> distributed) {
+
+    public Manifest {
+        distributed = List.copyOf(distributed);
+    }
 
     public static Manifest of(String benchmark, String model, DatasetDigest dataset, JsonNode settings, int items) {
         ObjectNode versions = ReproducibleJson.object()
                 .put("phiscope", phiscopeVersion())
                 .put("java", Runtime.version().toString());
-        return new Manifest(benchmark, model, dataset, settings, OptionalInt.of(items), versions);
+        return new Manifest(benchmark, model, dataset, settings, OptionalInt.of(items), versions, List.of());
+    }
+
+    /** This manifest with one more distributed session. */
+    public Manifest withDistributed(JsonNode session) {
+        List<JsonNode> sessions = new ArrayList<>(distributed);
+        sessions.add(session);
+        return new Manifest(benchmark, model, dataset, settings, items, versions, sessions);
     }
 
     /** What differs between the run folder's manifest (this) and the requested run, one line each. */
@@ -54,14 +68,18 @@ public record Manifest(String benchmark, String model, DatasetDigest dataset, Js
         node.set("settings", settings);
         items.ifPresent(n -> node.put("items", n));
         node.set("versions", versions);
+        if (!distributed.isEmpty()) node.putArray("distributed").addAll(distributed);
         return node;
     }
 
     public static Manifest fromJson(JsonNode node) {
         JsonNode items = node.path("items");
+        List<JsonNode> distributed = new ArrayList<>();
+        node.path("distributed").forEach(distributed::add);
         return new Manifest(node.path("benchmark").asText(), node.path("model").asText(),
                 DatasetDigest.fromJson(node.path("dataset")), node.path("settings"),
-                items.canConvertToInt() ? OptionalInt.of(items.intValue()) : OptionalInt.empty(), node.path("versions"));
+                items.canConvertToInt() ? OptionalInt.of(items.intValue()) : OptionalInt.empty(), node.path("versions"),
+                distributed);
     }
 
     private static String phiscopeVersion() {

@@ -67,13 +67,23 @@ public final class RunFolder {
     /** {@link #run} that also tells {@code listener} how far it is. */
     public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
                              PrintStream progress, Listener listener) {
+        return run(folder, audit, modelId, dataset, out, progress, listener, BlockScorer.HERE);
+    }
+
+    /**
+     * {@link #run} with the missing blocks scored by {@code scorer} (on a cluster, say): the folder,
+     * its files and their bytes are those of a single-machine run, and either kind of run can finish
+     * what the other began.
+     */
+    public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
+                             PrintStream progress, Listener listener, BlockScorer scorer) {
         Manifest requested = Manifest.of(audit.benchmark(), modelId, dataset, audit.settings(), audit.size());
         try {
             Files.createDirectories(folder);
             try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = lockOrRefuse(lockFile, folder)) {
-                prepare(folder, requested);
-                scoreMissing(folder, audit, progress, listener);
+                Manifest manifest = prepare(folder, requested);
+                scoreMissing(folder, audit, progress, listener, scorer, manifest);
                 Report report = audit.report(readResults(folder, audit.size()));
                 ReportWriter.write(report, folder, out);
                 return report;
@@ -95,8 +105,8 @@ public final class RunFolder {
         return lock;
     }
 
-    /** Writes the manifest of a new run, or checks that the folder's run is the requested one. */
-    private static void prepare(Path folder, Manifest requested) throws IOException {
+    /** Writes the manifest of a new run, or checks that the folder's run is the requested one; returns the folder's manifest. */
+    private static Manifest prepare(Path folder, Manifest requested) throws IOException {
         Path manifestFile = folder.resolve(MANIFEST);
         if (Files.exists(manifestFile)) {
             Manifest existing = Manifest.fromJson(ReproducibleJson.MAPPER.readTree(manifestFile.toFile()));
@@ -106,7 +116,7 @@ public final class RunFolder {
                         + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", differences)
                         + System.lineSeparator() + "Choose another --out folder, or delete this one to start over.");
             }
-            return;
+            return existing;
         }
         try (Stream<Path> entries = Files.list(folder)) {
             if (entries.anyMatch(p -> !p.getFileName().toString().equals(LOCK))) {
@@ -115,32 +125,54 @@ public final class RunFolder {
             }
         }
         AtomicFiles.writeJson(manifestFile, requested.toJson());
+        return requested;
     }
 
-    private static void scoreMissing(Path folder, Audit audit, PrintStream progressStream, Listener listener) {
+    /** Scores the blocks results.jsonl lacks, saving each as it finishes; at the end the lines are in item order. */
+    private static void scoreMissing(Path folder, Audit audit, PrintStream progressStream, Listener listener, BlockScorer scorer,
+                                     Manifest manifest) throws IOException {
         int size = audit.size();
         int blockSize = audit.blockSize();
+        boolean inOrder;
         try (ResultsLog log = ResultsLog.open(folder.resolve(RESULTS), size);
              ProgressBars progress = new ProgressBars(audit.benchmark(), progressStream, log.saved().size())) {
-            progress.advance("", log.saved().size(), size);
-            listener.progress(log.saved().size(), size);
+            // The whole block is scored again, so its batch is the one an uninterrupted run scores.
+            List<Block> missing = new ArrayList<>();
             for (int from = 0; from < size; from += blockSize) {
                 int to = Math.min(size, from + blockSize);
-                if (log.saved().subMap(from, to).size() == to - from) continue;
-                // The whole block is scored again, so its batch is the one an uninterrupted run scores.
-                List<ObjectNode> results = audit.score(from, to);
-                if (results.size() != to - from) {
-                    throw new IllegalStateException(audit.benchmark() + " returned " + results.size() + " results for "
-                            + (to - from) + " items");
-                }
-                for (int i = from; i < to; i++) {
-                    if (!log.saved().containsKey(i)) log.append(i, results.get(i - from));
-                }
-                log.sync();
-                progress.advance("", log.saved().size(), size);
-                listener.progress(log.saved().size(), size);
+                if (log.saved().subMap(from, to).size() != to - from) missing.add(new Block(from, to));
             }
+            Optional<ObjectNode> session = scorer.manifestEntry(missing);
+            if (session.isPresent() && !missing.isEmpty()) {
+                AtomicFiles.writeJson(folder.resolve(MANIFEST), manifest.withDistributed(session.get()).toJson());
+            }
+            progress.advance("", log.saved().size(), size);
+            listener.progress(log.saved().size(), size);
+            String[] note = {""};
+            scorer.score(audit, missing, new BlockScorer.Sink() {
+                @Override
+                public void finished(Block block, List<ObjectNode> results) {
+                    if (results.size() != block.size()) {
+                        throw new IllegalStateException(audit.benchmark() + " returned " + results.size() + " results for "
+                                + block.size() + " items");
+                    }
+                    for (int i = block.from(); i < block.to(); i++) {
+                        if (!log.saved().containsKey(i)) log.append(i, results.get(i - block.from()));
+                    }
+                    log.sync();
+                    progress.advance(note[0], log.saved().size(), size);
+                    listener.progress(log.saved().size(), size);
+                }
+
+                @Override
+                public void note(String text) {
+                    note[0] = text;
+                    progress.advance(text, log.saved().size(), size);
+                }
+            });
+            inOrder = log.inOrder();
         }
+        if (!inOrder) ResultsLog.sortByIndex(folder.resolve(RESULTS), size);
     }
 
     /** The run in {@code folder}, if it is a run folder (it has a manifest). */

@@ -92,6 +92,34 @@ class RunFolderTest {
         assertTrue(Files.size(folder.resolve("safety-scores.png")) > 1000);
     }
 
+    /** A scorer that hands the blocks back last first, as a cluster may finish them, and records its session. */
+    private static final BlockScorer BACKWARDS = new BlockScorer() {
+        @Override
+        public void score(Audit audit, List<Block> blocks, Sink sink) {
+            for (Block block : blocks.reversed()) sink.finished(block, audit.score(block.from(), block.to()));
+        }
+
+        @Override
+        public java.util.Optional<com.fasterxml.jackson.databind.node.ObjectNode> manifestEntry(List<Block> blocks) {
+            return java.util.Optional.of(ReproducibleJson.object().put("on", "backwards").put("partitions", blocks.size()));
+        }
+    };
+
+    @Test
+    void blocksFinishedOutOfOrderEndAsTheInOrderRunsFileAndTheSessionIsInTheManifest() throws IOException {
+        Path inOrder = dir.resolve("in-order");
+        run(inOrder, new FakeModel(FakeModel::byLength), 8);
+        Path backwards = dir.resolve("backwards");
+        ToxiGenAudit audit = new ToxiGenAudit(new FakeModel(FakeModel::byLength), sentences(50), 8);
+        RunFolder.run(backwards, audit, "fake-words-v1", dataset(), quietWriter, quiet, RunFolder.Listener.NONE, BACKWARDS);
+        for (String file : List.of("results.jsonl", "summary.json")) {
+            assertArrayEquals(Files.readAllBytes(inOrder.resolve(file)), Files.readAllBytes(backwards.resolve(file)), file);
+        }
+        Manifest manifest = RunFolder.inspect(backwards).orElseThrow().manifest();
+        assertEquals(7, manifest.distributed().getFirst().get("partitions").intValue(), "50 items in blocks of 8");
+        assertTrue(RunFolder.inspect(inOrder).orElseThrow().manifest().distributed().isEmpty());
+    }
+
     @Test
     void aRunTellsItsListenerHowFarItIsAndInspectReadsTheFolderWithoutTakingIt() throws IOException {
         Path folder = dir.resolve("run");
