@@ -66,6 +66,9 @@ final class ExecutorSide {
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
+            throw e; // a WorkerProblem reaches the driver as itself
+        });
         int exit = cli.execute(job.command().toArray(String[]::new));
         if (exit != 0 || built[0] == null) {
             throw new WorkerProblem("on worker " + host() + ", `phiscope " + String.join(" ", job.command()) + "` did not build its audit: "

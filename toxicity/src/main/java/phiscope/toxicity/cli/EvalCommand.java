@@ -117,7 +117,7 @@ public final class EvalCommand implements Callable<Integer> {
         // On Spark the executors score, so this JVM holds the model the cheapest way (it needs its id and tokenizer).
         ScoringModel scoring = models.open(spark.master().isPresent() ? model.cheapest() : model);
         launcher.launch(new RunRequest(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(),
-                DatasetDigest.of(data, rows.files()), spark.master(), Invocation.of(spec), spec.commandLine().getOut()));
+                DatasetDigest.of(data, rows.files()), spark.master(), Invocation.of(spec, model), spec.commandLine().getOut()));
         return 0;
     }
 

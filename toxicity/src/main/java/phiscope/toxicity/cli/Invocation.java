@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import phiscope.engine.cli.ModelOptions;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -19,9 +20,10 @@ final class Invocation {
     /**
      * The command's path from {@code audit} or {@code eval} on ({@code audit toxigen}), then each option it was given with
      * the values as typed, then its positional parameters; path-valued arguments are made absolute,
-     * since the other JVM may run in another working directory.
+     * since the other JVM may run in another working directory, and the model folder is named even
+     * when it was the default (which the other JVM would look for elsewhere).
      */
-    static List<String> of(CommandSpec spec) {
+    static List<String> of(CommandSpec spec, ModelOptions model) {
         Deque<String> path = new ArrayDeque<>();
         for (CommandSpec c = spec; c != null; c = c.parent()) {
             path.addFirst(c.name());
@@ -35,6 +37,7 @@ final class Invocation {
                 args.add(absolute(option, value));
             }
         }
+        if (!parsed.hasMatchedOption("--model")) args.addAll(List.of("--model", model.directory().toAbsolutePath().normalize().toString()));
         for (var positional : parsed.matchedPositionals()) {
             for (String value : positional.originalStringValues()) args.add(absolute(positional, value));
         }

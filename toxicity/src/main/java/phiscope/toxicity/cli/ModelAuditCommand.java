@@ -33,7 +33,7 @@ abstract class ModelAuditCommand extends AuditSubcommand {
     /** Runs the audit in the run folder; {@code files} are the dataset files read, for the checksum. */
     int runAudit(Audit audit, ScoringModel model, Path dataPath, List<Path> files) {
         parent.launcher.launch(new RunRequest(run.out, audit, model.id(), DatasetDigest.of(dataPath, files), spark.master(),
-                Invocation.of(spec), out()));
+                Invocation.of(spec, this.model), out()));
         return 0;
     }
 }
