@@ -9,7 +9,7 @@ public final class ToxicityCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new AuditCommand(), new EvalCommand());
+        return List.of(new AuditCommand(), new EvalCommand(), new ReportCommand());
     }
 
     /** The same commands with their model and what they do with a built run handed in (a Spark executor keeps the audit). */

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import phiscope.toxicity.AtomicFiles;
 import phiscope.toxicity.ReproducibleJson;
 import tech.tablesaw.columns.Column;
@@ -32,7 +33,16 @@ public final class ReportWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the summary into " + folder, e);
         }
-        for (BarChart chart : report.charts()) {
+        writeCharts(report.charts(), folder, out);
+        out.println(report.table().printAll());
+        out.println("written: " + folder.resolve(SUMMARY_JSON) + ", " + SUMMARY_CSV + ", " + REPORT_JSON
+                + report.charts().stream().map(c -> ", " + c.fileName()).reduce("", String::concat));
+        out.flush();
+    }
+
+    /** Draws each chart as a PNG into {@code folder}; one that cannot be drawn is a warning on {@code out}, not a failure. */
+    public static void writeCharts(List<BarChart> charts, Path folder, PrintWriter out) {
+        for (BarChart chart : charts) {
             try {
                 ChartWriter.writePng(chart, folder.resolve(chart.fileName()));
             } catch (IOException | RuntimeException | Error e) {
@@ -40,10 +50,6 @@ public final class ReportWriter {
                 out.println("warning: chart " + chart.fileName() + " not written: " + e);
             }
         }
-        out.println(report.table().printAll());
-        out.println("written: " + folder.resolve(SUMMARY_JSON) + ", " + SUMMARY_CSV + ", " + REPORT_JSON
-                + report.charts().stream().map(c -> ", " + c.fileName()).reduce("", String::concat));
-        out.flush();
     }
 
     /**
@@ -51,7 +57,7 @@ public final class ReportWriter {
      * "valueAxis", "scale": {"low", "high"} | null, "reference", "referenceLabel", "mutedMeaning",
      * "bars": [{"category", "series", "value", "muted"}]}]}}; numbers that are not finite are null.
      */
-    static ObjectNode viewerJson(Report report) {
+    public static ObjectNode viewerJson(Report report) {
         ObjectNode root = ReproducibleJson.object();
         ObjectNode table = root.putObject("table");
         table.put("title", report.table().name());

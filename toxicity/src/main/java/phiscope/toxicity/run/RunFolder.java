@@ -194,7 +194,7 @@ public final class RunFolder {
     }
 
     /** Every item's result in item order, read back from results.jsonl: one path for fresh and resumed runs. */
-    private static List<JsonNode> readResults(Path folder, int size) {
+    public static List<JsonNode> readResults(Path folder, int size) {
         try (ResultsLog log = ResultsLog.open(folder.resolve(RESULTS), size)) {
             SortedMap<Integer, JsonNode> saved = log.saved();
             if (saved.size() != size) throw new IllegalStateException("results.jsonl holds " + saved.size() + " of " + size + " items");
