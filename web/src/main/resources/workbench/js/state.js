@@ -7,7 +7,7 @@ const DEFAULTS = {
   maxNewTokens: 32, temperature: 0, topK: 0, topP: 1, seed: 0,
   target: '', lensColour: 'top', dlaToken: '', dlaVersus: '', probe: '', probeClass: 1,
   steerMode: 'actadd', steerSite: 'resid_pre', steerCoefficient: 4, steerPlus: '', steerMinus: '',
-  run: '', sweep: '', sae: '', feature: -1, saeClamp: 4, saeSearch: '', saeSearchBy: 'token',
+  run: '', compareBaseline: '', compareEdited: '', sweep: '', sae: '', feature: -1, saeClamp: 4, saeSearch: '', saeSearchBy: 'token',
 };
 const NUMBERS = new Set(['token', 'layer', 'head', 'neuron', 'maxNewTokens', 'temperature', 'topK', 'topP', 'seed', 'probeClass',
   'steerCoefficient', 'feature', 'saeClamp']);

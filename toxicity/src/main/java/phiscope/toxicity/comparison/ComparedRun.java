@@ -43,7 +43,7 @@ public record ComparedRun(String name, Manifest manifest, Optional<Intervention>
             String saved = contents.manifest().items().isPresent()
                     ? contents.saved() + " of " + contents.manifest().items().getAsInt() + " items" : contents.saved() + " items";
             throw new RunRefusedException(name + " is an unfinished " + contents.manifest().benchmark() + " run (" + saved
-                    + " saved, no " + ReportWriter.SUMMARY_JSON + "); run its command again to finish it, then compare");
+                    + " saved, no " + ReportWriter.SUMMARY_JSON + "); finish it (run its command again, or resume it), then compare");
         }
         int items = contents.manifest().items().orElse(contents.saved());
         JsonNode manifestJson;

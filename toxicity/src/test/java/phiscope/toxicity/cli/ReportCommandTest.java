@@ -244,7 +244,7 @@ class ReportCommandTest {
         Path unfinished = Files.createDirectories(dir.resolve("unfinished"));
         Files.copy(edited.resolve("manifest.json"), unfinished.resolve("manifest.json"));
         Files.write(unfinished.resolve("results.jsonl"), Files.readAllLines(edited.resolve("results.jsonl")).subList(0, 12));
-        assertRefused(unfinished + " is an unfinished piqa run (12 of 40 items saved, no summary.json); run its command again",
+        assertRefused(unfinished + " is an unfinished piqa run (12 of 40 items saved, no summary.json); finish it (run its command again, or resume it)",
                 "--baseline", base, "--edited", unfinished);
 
         Path missing = dir.resolve("no-such-run");

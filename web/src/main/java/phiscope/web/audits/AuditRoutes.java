@@ -12,8 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import phiscope.toxicity.comparison.ComparedRun;
+import phiscope.toxicity.comparison.Comparison;
+import phiscope.toxicity.comparison.ComparisonReport;
+import phiscope.toxicity.report.Report;
 import phiscope.toxicity.report.ReportWriter;
 import phiscope.toxicity.run.RunFolder;
+import phiscope.toxicity.run.RunRefusedException;
 import phiscope.web.server.ApiException;
 import phiscope.web.server.Check;
 import phiscope.web.server.ConfinedFolder;
@@ -22,7 +27,8 @@ import phiscope.web.server.StrictJson;
 
 /**
  * The audits API: the runs in the runs folder and the datasets in the data folder, starting and
- * cancelling runs, a run's progress and results (summary, table and chart data), and its files.
+ * cancelling runs, a run's progress and results (summary, table and chart data), its files, and
+ * the comparison of a baseline model's runs with edited models' ({@code phiscope report}).
  */
 public final class AuditRoutes implements RouteGroup {
 
@@ -30,6 +36,14 @@ public final class AuditRoutes implements RouteGroup {
     }
 
     record RunRequest(String run) {
+    }
+
+    /** Runs to compare, by name in the runs folder: the baseline model's, and the edited models'. */
+    record CompareRequest(List<String> baseline, List<String> edited) {
+    }
+
+    /** {@code comparison}: comparison.json's content; {@code report}: its table and chart as report.json has them. */
+    record CompareResponse(JsonNode comparison, JsonNode report) {
     }
 
     record Listing(List<AuditRuns.RunStatus> runs, List<AuditRuns.Benchmark> benchmarks) {
@@ -63,6 +77,7 @@ public final class AuditRoutes implements RouteGroup {
         routes.get("/api/audits/datasets", ctx -> ctx.json(Map.of("datasets", datasets())));
         routes.post("/api/audits/start", this::start);
         routes.post("/api/audits/cancel", ctx -> ctx.json(audits.cancel(StrictJson.body(ctx, RunRequest.class).run())));
+        routes.post("/api/audits/compare", this::compare);
         routes.get("/api/audits/run", this::run);
         routes.get("/api/audits/file", this::file);
     }
@@ -70,6 +85,40 @@ public final class AuditRoutes implements RouteGroup {
     private void start(Context ctx) {
         StartRequest request = StrictJson.body(ctx, StartRequest.class);
         ctx.status(202).json(audits.start(request.benchmark(), request.data(), request.run(), request.badRows(), request.split()));
+    }
+
+    private void compare(Context ctx) {
+        CompareRequest request = StrictJson.body(ctx, CompareRequest.class);
+        List<ComparedRun> baseline = comparedRuns("baseline", request.baseline());
+        List<ComparedRun> edited = comparedRuns("edited", request.edited());
+        Comparison comparison;
+        try {
+            comparison = Comparison.of(baseline, edited);
+        } catch (RunRefusedException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        Report report = ComparisonReport.of(comparison);
+        ctx.json(new CompareResponse(report.summary(), ReportWriter.viewerJson(report)));
+    }
+
+    /** The finished runs a request names in {@code field}: a 404 for a run that is not there, a 400 for one that cannot be compared. */
+    private List<ComparedRun> comparedRuns(String field, List<String> names) {
+        Check.required(field, names);
+        if (names.isEmpty()) {
+            throw ApiException.badRequest("field '" + field + "' is empty; name at least one run", Map.of("field", field));
+        }
+        List<ComparedRun> runs = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String item = field + "[" + i + "]";
+            String name = Check.required(item, names.get(i));
+            Path folder = audits.folder(item, name);
+            try {
+                runs.add(ComparedRun.read(name, folder));
+            } catch (RunRefusedException e) {
+                throw ApiException.badRequest("field '" + item + "': the run " + e.getMessage(), Map.of("field", item));
+            }
+        }
+        return runs;
     }
 
     private void run(Context ctx) {

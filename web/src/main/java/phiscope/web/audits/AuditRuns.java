@@ -205,14 +205,23 @@ public final class AuditRuns implements AutoCloseable {
 
     /** The run a client names; 404 if the runs folder has no such run. */
     public RunStatus status(String run) {
-        return status(run, runs.resolve("run", run)).orElseThrow(() ->
-                new ApiException(404, "there is no run '" + run + "' in the runs folder", Map.of("field", "run")));
+        return status("run", run);
+    }
+
+    private RunStatus status(String field, String run) {
+        return status(run, runs.resolve(field, run)).orElseThrow(() ->
+                new ApiException(404, "there is no run '" + run + "' in the runs folder", Map.of("field", field)));
     }
 
     /** The folder of a run a client names, which must exist. */
     public Path folder(String run) {
-        status(run);
-        return runs.resolve("run", run);
+        return folder("run", run);
+    }
+
+    /** The folder of a run a client names in {@code field}, which must exist; errors name the field. */
+    public Path folder(String field, String run) {
+        status(field, run);
+        return runs.resolve(field, run);
     }
 
     /**

@@ -6,6 +6,7 @@
 
 import activations from './activations.js';
 import attribution from './attribution.js';
+import auditCompare from './audit-compare.js';
 import auditResults from './audit-results.js';
 import auditRuns from './audit-runs.js';
 import generation from './generation.js';
@@ -32,4 +33,4 @@ export const groups = [
 ];
 
 export const views = [tokens, overview, pattern, query, predictions, attribution, lens, activations, probeScore, generation,
-  steering, saeFeatures, saeDashboard, saeAttribution, saeSteer, auditRuns, auditResults, sweeps];
+  steering, saeFeatures, saeDashboard, saeAttribution, saeSteer, auditRuns, auditResults, auditCompare, sweeps];

@@ -20,18 +20,21 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
+import phiscope.web.TinyComparison;
 import phiscope.web.TinyDatasets;
 import phiscope.web.server.StrictJson;
 
 /**
  * The audits and probe sweep areas in a real browser: start a small ToxiGen audit on a dataset the
  * test writes into the data folder, watch it finish, and check its chart's bars against the run's
- * summary; draw a probe sweep's accuracy per layer.
+ * summary; compare the bundled model's runs with its q4_0-quantized twin's; draw a probe sweep's
+ * accuracy per layer.
  */
 @Tag("browser")
 class AuditBrowserIT {
 
     private static final int[] SERIES = {0x1f, 0x77, 0xb4};
+    private static final int[] SECOND_SERIES = {0xff, 0x7f, 0x0e};
     private static final int[] MUTED = {0xbb, 0xbb, 0xbb};
 
     @TempDir
@@ -129,6 +132,48 @@ class AuditBrowserIT {
         Path saved = temp.resolve("downloads/browser-toxigen-summary.csv");
         browser.wait.until(d -> Files.exists(saved));
         assertEquals(Files.readString(temp.resolve("runs/browser-toxigen/summary.csv")), Files.readString(saved));
+    }
+
+    @Test
+    void theBaselineAndAnEditedModelAreComparedInAChartAndATable() throws IOException {
+        TinyComparison.write(server.workbench().phi(), temp);
+        browser.open("#group=audits");
+        browser.wait.until(d -> new Select(browser.byTestId("compare-edited")).getOptions().size() >= 4);
+        Select baseline = new Select(browser.byTestId("compare-baseline"));
+        TinyComparison.BASELINE.forEach(baseline::selectByValue);
+        Select edited = new Select(browser.byTestId("compare-edited"));
+        TinyComparison.EDITED.forEach(edited::selectByValue);
+        browser.byTestId("compare-run").click();
+        WebElement chart = browser.drawn("compare-chart", "data-drawn");
+        assertTrue(browser.driver.getCurrentUrl().contains("compareBaseline=compare%2Fbase-piqa%2Ccompare%2Fbase-toxigen&compareEdited=compare%2Fq4-piqa%2Ccompare%2Fq4-toxigen"),
+                "the URL keeps the comparison: " + browser.driver.getCurrentUrl());
+
+        // The page sends the runs in the order of its lists, by name; the chart's metrics follow the baseline's order.
+        JsonNode answer = server.post("/api/audits/compare", Map.of("baseline", TinyComparison.BASELINE.stream().sorted().toList(),
+                "edited", TinyComparison.EDITED.stream().sorted().toList())).assertOk().json();
+        JsonNode expected = answer.get("report").get("charts").get(0).get("bars");
+        List<Map<String, Object>> bars = bars(chart);
+        assertEquals(expected.size(), bars.size(), "a bar per model and charted metric");
+        String baselineLabel = answer.get("comparison").get("baseline").get("label").asText();
+        WebElement readout = browser.byTestId("compare-readout");
+        for (int i = 0; i < bars.size(); i++) {
+            Map<String, Object> bar = bars.get(i);
+            JsonNode want = expected.get(i);
+            assertEquals(want.get("category").asText(), bar.get("category"));
+            assertEquals(want.get("value").asDouble(), number(bar.get("value")), 1e-9);
+            boolean isBaseline = want.get("series").asText().equals(baselineLabel);
+            int[] colour = isBaseline ? SERIES : want.get("muted").asBoolean() ? MUTED : SECOND_SERIES;
+            assertTrue(paintedIn(chart, bar, colour), () -> bar + " is drawn in " + Arrays.toString(colour));
+        }
+        Map<String, Object> editedPooled = bars.stream().filter(b -> b.get("category").equals("toxigen pooled")
+                && !b.get("series").equals(baselineLabel)).findFirst().orElseThrow();
+        browser.hover(chart, number(editedPooled.get("x")), number(editedPooled.get("y")));
+        browser.wait.until(d -> readout.getText().startsWith("toxigen pooled · " + editedPooled.get("series") + ": "));
+        assertEquals(number(editedPooled.get("value")), browser.number(readout, "data-value"), 1e-9);
+        List<WebElement> rows = browser.driver.findElements(By.cssSelector("[data-testid='compare-table'] tr"));
+        assertEquals(1 + answer.get("comparison").get("metrics").size(), rows.size(), "a header and a row per metric");
+        assertTrue(browser.subtitle("audit-compare").startsWith(baselineLabel + " against "), browser.subtitle("audit-compare"));
+        browser.screenshotOf("audit-compare", "audits-compare");
     }
 
     @Test
