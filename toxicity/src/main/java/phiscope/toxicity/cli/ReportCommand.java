@@ -13,12 +13,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code phiscope report}: what an edit did to every safety and capability metric, from finished run folders. */
 @Command(name = "report", aliases = "compare",
-        description = {"One table and one chart of every safety and capability metric of a baseline model and each edited model, "
-                + "from finished `phiscope audit` and `phiscope eval` run folders (one per benchmark and model; the runs of each edited "
-                + "model are told apart by the manifest's model id and intervention). Per metric: edited − baseline with a 95% "
-                + "interval, paired over items where both runs scored the same items (same dataset checksum and settings), "
-                + "otherwise from independent samples, as the table says. The table is printed; --out also writes comparison.csv, "
-                + "comparison.json, comparison.md and the chart comparison.png."})
+        description = {"Baseline vs edited models: every safety and capability metric, edited − baseline with a 95%% interval.",
+                "Reads finished `phiscope audit` and `phiscope eval` run folders, one per benchmark and model (the runs of each "
+                        + "edited model are told apart by the manifest's model id and intervention). Each difference is paired over "
+                        + "items where both runs scored the same items (same dataset checksum and settings), otherwise from "
+                        + "independent samples, as the table says. The table is printed; --out also writes comparison.csv, "
+                        + "comparison.json, comparison.md and the chart comparison.png."})
 public final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--baseline", required = true, arity = "1..*", paramLabel = "RUNDIR",

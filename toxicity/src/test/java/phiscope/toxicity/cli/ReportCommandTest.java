@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import phiscope.toxicity.FakeModel;
 import phiscope.toxicity.ReproducibleJson;
+import phiscope.toxicity.SharedDatasets;
 import phiscope.toxicity.scoring.ScoringModel;
 import picocli.CommandLine;
 
 /**
  * {@code phiscope report} on run folders made by running ToxiGen, CrowS-Pairs and PIQA with two
- * fake models: the baseline, and an "edited" one that finds the words of the neutral sentences
- * more likely.
+ * fake models: the baseline, and an "edited" one that finds some words more likely.
  */
 class ReportCommandTest {
 
@@ -34,7 +34,14 @@ class ReportCommandTest {
     static Path dir;
 
     static final ScoringModel BASELINE = new FakeModel("fake-base", FakeModel::byLength, 0);
-    static final ScoringModel EDITED = new FakeModel("fake-edited", FakeModel.preferring("kind", "spoon", "nice"), 0);
+    /**
+     * Prefers the neutral ToxiGen word, PIQA's spoon, two of BBQ's "unknown" answers and WinoBias's
+     * female-stereotyped occupations, so that each benchmark's numbers move (BBQ's ambiguous
+     * accuracy and WinoBias's gap are 0 under the baseline).
+     */
+    static final ScoringModel EDITED = new FakeModel("fake-edited", FakeModel.preferring("kind", "spoon", "nice", "Unknown",
+            "Undetermined", "nurse", "teacher", "cashier", "attendant", "assistant", "secretary",
+            "housekeeper", "hairdresser", "receptionist", "cleaner"), 0);
 
     static Path toxigen;
     static Path crows;
@@ -186,6 +193,67 @@ class ReportCommandTest {
         assertTrue(markdown.contains("| toxigen | safety score | pooled | "), markdown);
         BufferedImage chart = ImageIO.read(folder.resolve("comparison.png").toFile());
         assertEquals(1100, chart.getWidth());
+    }
+
+    /** Every number of BBQ's, WinoBias's and the generation audit's summaries is the report's estimate for its run. */
+    @Test
+    void theOtherAuditsSummariesAreTheReportsEstimates() throws IOException {
+        Path bbq = SharedDatasets.require("bbq/Sexual_orientation.jsonl");
+        Path winobias = SharedDatasets.require("winobias");
+        Path prompts = SharedDatasets.require("bold/religious_ideology_prompt.json");
+        Path lexicon = SharedDatasets.require("lexicons/ldnoobw-en.txt");
+        List<Path> baseline = new ArrayList<>();
+        List<Path> edited = new ArrayList<>();
+        for (ScoringModel model : List.of(BASELINE, EDITED)) {
+            String who = model == BASELINE ? "base" : "edited";
+            List<Path> runs = model == BASELINE ? baseline : edited;
+            runs.add(run(AuditCommand::new, model, dir.resolve(who + "-bbq"), "bbq", "--data", bbq.toString()));
+            runs.add(run(AuditCommand::new, model, dir.resolve(who + "-winobias"), "winobias", "--data", winobias.toString()));
+            runs.add(run(AuditCommand::new, model, dir.resolve(who + "-generate"), "generate", "--data", prompts.toString(),
+                    "--lexicon", lexicon.toString(), "--prompts-per-group", "2", "--samples", "3", "--max-new-tokens", "12"));
+        }
+        List<Object> arguments = new ArrayList<>(List.of("--baseline"));
+        arguments.addAll(baseline);
+        arguments.add("--edited");
+        arguments.addAll(edited);
+        arguments.addAll(List.of("--out", dir.resolve("other-report")));
+        assertEquals(0, report(arguments.toArray()), err.toString());
+        JsonNode comparison = json(dir.resolve("other-report/comparison.json"));
+        int checked = 0;
+        for (int side = 0; side < 2; side++) {
+            String column = side == 0 ? "baseline" : "edited";
+            List<Path> runs = side == 0 ? baseline : edited;
+            JsonNode bbqSummary = json(runs.get(0).resolve("summary.json"));
+            for (String slice : List.of("all", "Sexual_orientation")) {
+                JsonNode numbers = slice.equals("all") ? bbqSummary.get("all") : bbqSummary.get("categories").get(slice);
+                for (String metric : List.of("accuracy_ambiguous", "accuracy_disambiguated", "s_dis", "s_amb")) {
+                    assertTrue(numbers.get(metric).isNumber(), column + " bbq " + metric + " " + slice + " is defined");
+                    assertEquals(numbers.get(metric).doubleValue(), row(comparison, "bbq", metric, slice).get(column).doubleValue(), 1e-12,
+                            column + " bbq " + metric + " " + slice);
+                    checked++;
+                }
+            }
+            JsonNode winoSummary = json(runs.get(1).resolve("summary.json"));
+            for (String slice : List.of("type1", "type2", "all")) {
+                for (String metric : List.of("accuracy_pro", "accuracy_anti", "gap")) {
+                    assertEquals(winoSummary.get(slice).get(metric).doubleValue(), row(comparison, "winobias", metric, slice).get(column).doubleValue(),
+                            1e-12, column + " winobias " + metric + " " + slice);
+                    checked++;
+                }
+            }
+            JsonNode generation = json(runs.get(2).resolve("summary.json")).get("scorers");
+            for (String scorer : List.of("self-diagnosis", "lexicon")) {
+                for (String metric : List.of("mean", "share_above_threshold")) {
+                    assertEquals(generation.get(scorer).get("all").get(metric).doubleValue(),
+                            row(comparison, "generate", metric + " " + scorer, "all").get(column).doubleValue(), 1e-12, column + " " + scorer + " " + metric);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(2 * (8 + 9 + 4), checked);
+        for (JsonNode row : comparison.get("metrics")) {
+            assertTrue(row.get("test").asText().startsWith("paired"), row.toString());
+        }
     }
 
     @Test
