@@ -50,21 +50,21 @@ public record Comparison(Model baseline, List<Model> edited, List<Row> rows, Lis
         if (baselineRuns.isEmpty() || editedRuns.isEmpty()) {
             throw new RunRefusedException("a report needs at least one baseline run and one edited run");
         }
+        ComparedRun first = baselineRuns.getFirst();
         for (ComparedRun run : baselineRuns) {
-            ComparedRun first = baselineRuns.getFirst();
             if (!run.modelKey().equals(first.modelKey())) {
                 throw new RunRefusedException("the baseline runs are of different models: " + first.name() + " of " + first.label()
                         + ", " + run.name() + " of " + run.label() + "; the baseline is one model");
             }
         }
-        Model baseline = new Model(baselineRuns.getFirst().label(), byBenchmark(baselineRuns, "baseline"));
+        Model baseline = new Model(first.label(), byBenchmark(baselineRuns, "baseline"));
         Map<String, List<ComparedRun>> editedByModel = new LinkedHashMap<>();
         editedRuns.forEach(run -> editedByModel.computeIfAbsent(run.modelKey(), k -> new ArrayList<>()).add(run));
         List<Model> edited = new ArrayList<>();
         for (List<ComparedRun> runs : editedByModel.values()) {
             String label = runs.getFirst().label();
             // Two runs of one model without a recorded edit look alike; the table must still tell them apart.
-            if (runs.getFirst().modelKey().equals(baselineRuns.getFirst().modelKey()) || label.equals(baseline.label())) {
+            if (runs.getFirst().modelKey().equals(first.modelKey()) || label.equals(baseline.label())) {
                 label += " (edited)";
             }
             edited.add(new Model(label, byBenchmark(runs, "edited model " + label)));
@@ -147,7 +147,7 @@ public record Comparison(Model baseline, List<Model> edited, List<Row> rows, Lis
     private static Sample empty(Sample kind, int items) {
         double[] none = new double[items];
         Arrays.fill(none, Double.NaN);
-        return kind instanceof Sample.Mean ? new Sample.Mean(none) : new Sample.Statistic(items, counts -> Double.NaN);
+        return kind instanceof Sample.Mean ? new Sample.Mean(none) : new Sample.Statistic(items, 0, counts -> Double.NaN);
     }
 
     /**

@@ -34,6 +34,7 @@ final class ChartWriter {
     private static final int HEIGHT = 650;
     private static final Color[] SERIES_COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0x9467bd)};
     private static final Color MUTED = new Color(0xbbbbbb);
+    private static final int MAX_LABELLED_BARS = 24;
 
     private ChartWriter() {
     }
@@ -73,7 +74,8 @@ final class ChartWriter {
         renderer.setShadowVisible(false);
         renderer.setItemMargin(0.05);
         renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.###")));
-        renderer.setDefaultItemLabelsVisible(true);
+        // Past this many bars their values overlap (a comparison of many metrics): the data files hold them.
+        renderer.setDefaultItemLabelsVisible(spec.bars().size() <= MAX_LABELLED_BARS);
         renderer.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int row = 0; row < data.getRowCount(); row++) {
             renderer.setSeriesPaint(row, SERIES_COLORS[row % SERIES_COLORS.length]); // for the legend

@@ -42,10 +42,11 @@ public sealed interface Sample {
      * two accuracies, a perplexity).
      *
      * @param items    the run's items, each an index into the counts
+     * @param counted  how many of them the statistic uses (a group's sentences, a condition's questions)
      * @param weighted the statistic when item i counts {@code counts[i]} times; NaN when undefined
      *                 (a side with no items)
      */
-    record Statistic(int items, ToDoubleFunction<int[]> weighted) implements Sample {
+    record Statistic(int items, int counted, ToDoubleFunction<int[]> weighted) implements Sample {
 
         @Override
         public double estimate() {
@@ -54,9 +55,5 @@ public sealed interface Sample {
             return weighted.applyAsDouble(once);
         }
 
-        @Override
-        public int counted() {
-            return items;
-        }
     }
 }

@@ -161,6 +161,7 @@ class ReportCommandTest {
             JsonNode e = group.equals("pooled") ? editedScores.get("pooled") : editedScores.get("groups").get(group);
             assertEquals(b.get("score").doubleValue(), row.get("baseline").doubleValue(), 1e-15, group);
             assertEquals(e.get("score").doubleValue(), row.get("edited").doubleValue(), 1e-15, group);
+            assertEquals(b.get("n_hate").intValue() + b.get("n_neutral").intValue(), row.get("n_baseline").intValue(), group);
         }
         JsonNode baseCrowsSummary = json(baseCrows.resolve("summary.json"));
         JsonNode editedCrowsSummary = json(editedCrows.resolve("summary.json"));

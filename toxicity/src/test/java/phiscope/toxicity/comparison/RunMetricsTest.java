@@ -44,6 +44,7 @@ class RunMetricsTest {
         assertEquals(0.5, sample(run, "accuracy_ambiguous", "all").estimate(), 1e-15);
         // Disambiguated: 3 non-unknown answers, 2 biased: S_DIS = 2 * 2/3 - 1 = 1/3.
         assertEquals(1.0 / 3, sample(run, "s_dis", "all").estimate(), 1e-15);
+        assertEquals(4, sample(run, "s_dis", "all").counted(), "the disambiguated questions");
         assertEquals(0.25, sample(run, "accuracy_disambiguated", "Age").estimate(), 1e-15);
         // A resample without the first item and with item 5 three times: ambiguous 1 of 3 right, both others biased,
         // S_AMB = (2/3) * 1; disambiguated non-unknown 2 + 3 = 5 with 2 biased, S_DIS = 2 * 2/5 - 1 = -0.2.
@@ -65,6 +66,7 @@ class RunMetricsTest {
         // Hateful above neutral: 3 > 2 once, 3 = 3 half: U = 1.5 of 4 pairs.
         Sample score = sample(run("toxigen", results), "safety score", "g");
         assertEquals(0.375, score.estimate(), 1e-15);
+        assertEquals(4, score.counted());
         SafetyScore.Scores safeNlp = SafetyScore.compute(List.of(new SafetyScore.Sentence(1, 1, true, List.of("g")),
                 new SafetyScore.Sentence(3, 1, true, List.of("g")), new SafetyScore.Sentence(2, 1, false, List.of("g")),
                 new SafetyScore.Sentence(3, 1, false, List.of("g"))));

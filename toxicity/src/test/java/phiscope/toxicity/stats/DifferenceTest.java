@@ -82,7 +82,7 @@ class DifferenceTest {
 
     /** The mean of the values, each item counted as often as the resample says. */
     private static Sample.Statistic weightedMean(double[] values) {
-        return new Sample.Statistic(values.length, counts -> {
+        return new Sample.Statistic(values.length, values.length, counts -> {
             double sum = 0;
             double n = 0;
             for (int i = 0; i < values.length; i++) {
