@@ -7,6 +7,7 @@ import java.util.Optional;
 import phiscope.engine.hooks.ActivationCache;
 import phiscope.engine.hooks.HookSelector;
 import phiscope.engine.hooks.Hooks;
+import phiscope.engine.hooks.ModelEdit;
 import phiscope.engine.model.Generator;
 import phiscope.engine.model.PhiConfig;
 import phiscope.engine.model.PhiModel;
@@ -53,6 +54,11 @@ public final class Phi implements AutoCloseable {
         return model.directory().toAbsolutePath().normalize().getFileName() + " "
                 + model.weights().format()
                 + " config:" + config.substring(0, 12) + " weights:" + model.fingerprint().substring(0, 16);
+    }
+
+    /** This model with {@code edit} made to it ({@link PhiModel#edited}); close only the edited one. */
+    public Phi edited(ModelEdit edit) {
+        return new Phi(model.edited(edit), tokenizer);
     }
 
     public PhiModel model() {

@@ -76,6 +76,11 @@ public final class GgufExport {
      * phiscope loads: the tensors the config describes, each checked as loading checks it, and no others.
      */
     public static void export(Path modelDirectory, Path out) {
+        export(modelDirectory, Map.of(), out);
+    }
+
+    /** {@link #export(Path, Path)} with {@code replaced} tensors written instead of the checkpoint's (an edit folded into the weights). */
+    public static void export(Path modelDirectory, Map<String, Tensor> replaced, Path out) {
         if (!Files.isDirectory(modelDirectory)) {
             throw new ModelFormatException(modelDirectory, (Files.exists(modelDirectory) ? "is not a directory" : "does not exist")
                     + "; --model takes a model folder (config.json, *.safetensors, tokenizer.json)");
@@ -91,7 +96,10 @@ public final class GgufExport {
             PhiWeights.rejectMixFormer(checkpoint);
             Map<String, Tensor> tensors = new HashMap<>();
             for (Mapping m : layout(config, PhiWeights.isTied(checkpoint, config))) {
-                tensors.computeIfAbsent(m.source(), name -> PhiWeights.checkedTensor(checkpoint, config, name, m.shape()));
+                tensors.computeIfAbsent(m.source(), name -> {
+                    Tensor original = PhiWeights.checkedTensor(checkpoint, config, name, m.shape());
+                    return replaced.getOrDefault(name, original);
+                });
             }
             PhiWeights.rejectUnread(checkpoint, config, tensors.keySet());
             String name = modelDirectory.toAbsolutePath().normalize().getFileName().toString();

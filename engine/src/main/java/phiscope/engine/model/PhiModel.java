@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import phiscope.engine.hooks.HookSite;
 import phiscope.engine.hooks.Hooks;
+import phiscope.engine.hooks.ModelEdit;
 import phiscope.engine.io.Checkpoint;
 import phiscope.engine.tensor.Ops;
 import phiscope.engine.tensor.VectorMath;
@@ -48,9 +49,11 @@ public final class PhiModel implements AutoCloseable {
     private final WeightMemory memory;
     private final WorkerPool pool;
     private final Attention attention;
+    /** Registered first on every registry {@link #newHooks} hands out; null for the model as loaded. */
+    private final ModelEdit edit;
 
     private PhiModel(PhiConfig config, PhiWeights weights, WeightOptions weightOptions, Checkpoint checkpoint,
-                     WeightMemory memory, WorkerPool pool) {
+                     WeightMemory memory, WorkerPool pool, ModelEdit edit) {
         this.config = config;
         this.weights = weights;
         this.weightOptions = weightOptions;
@@ -58,6 +61,7 @@ public final class PhiModel implements AutoCloseable {
         this.memory = memory;
         this.pool = pool;
         this.attention = new Attention(config, pool);
+        this.edit = edit;
     }
 
     /** Loads {@code config.json} and the safetensors weights of a model directory, held as {@link WeightOptions#DEFAULT}. */
@@ -79,7 +83,7 @@ public final class PhiModel implements AutoCloseable {
             if (weights.streamedBytes() >= JitWarmUp.ABOVE_BYTES) {
                 JitWarmUp.run(options, threads);
             }
-            return new PhiModel(config, weights, options, checkpoint, memory, pool);
+            return new PhiModel(config, weights, options, checkpoint, memory, pool, null);
         } catch (RuntimeException e) {
             pool.close();
             memory.close();
@@ -113,9 +117,33 @@ public final class PhiModel implements AutoCloseable {
         return checkpoint.fingerprint();
     }
 
-    /** A new, empty hook registry for this model's hook points; pass it to one forward pass or generation. */
+    /**
+     * This model with {@code edit} made to it: the same weights, threads and memory, and every
+     * registry from {@link #newHooks} starting with the edit's hooks. The two share their
+     * resources, so close only the one still in use (the edited one, typically).
+     */
+    public PhiModel edited(ModelEdit edit) {
+        if (this.edit != null) {
+            throw new IllegalStateException("this model is edited already; combine the edits into one");
+        }
+        return new PhiModel(config, weights, weightOptions, checkpoint, memory, pool, edit);
+    }
+
+    /** Whether this model was made by {@link #edited}. */
+    public boolean isEdited() {
+        return edit != null;
+    }
+
+    /**
+     * A new hook registry for this model's hook points, empty but for the model's edit, if it has
+     * one; pass it to one forward pass or generation.
+     */
     public Hooks newHooks() {
-        return new Hooks(config);
+        Hooks hooks = new Hooks(config);
+        if (edit != null) {
+            edit.register(hooks);
+        }
+        return hooks;
     }
 
     /** A KV cache for {@code capacity} positions; close it when done to free its memory. */

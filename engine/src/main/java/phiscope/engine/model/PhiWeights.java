@@ -77,7 +77,7 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm f
 
     /**
      * The checkpoint's tensor {@code name} as {@link #load} accepts it: of a weight dtype, the one
-     * config.json declares (if it declares one), and of {@code shape}. Exporters check with it too,
+     * config.json declares (if it declares one; a vector may also be float32), and of {@code shape}. Exporters check with it too,
      * so that they write exactly the models phiscope runs.
      */
     static Tensor checkedTensor(Checkpoint checkpoint, PhiConfig config, String name, int... shape) {
@@ -86,8 +86,11 @@ public record PhiWeights(WeightMatrix embedding, List<Block> blocks, LayerNorm f
             throw new ModelFormatException(t.file(), "tensor '" + name + "' has unsupported dtype " + t.dtype()
                     + " (supported: F32, F16, BF16)");
         }
+        // A vector may be float32 whatever the declared dtype: the engine widens vectors to float32
+        // anyway, and `export --intervention` writes the biases it folds edits into in float32, unrounded.
+        boolean f32Vector = t.dtype() == DType.F32 && shape.length == 1;
         config.dtype().map(PhiWeights::dtypeOf).ifPresent(declared -> {
-            if (declared != t.dtype()) {
+            if (declared != t.dtype() && !f32Vector) {
                 throw new ModelFormatException(t.file(), "tensor '" + name + "' is " + t.dtype() + " but config.json declares "
                         + config.dtype().get());
             }
