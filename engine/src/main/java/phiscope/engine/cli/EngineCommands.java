@@ -9,7 +9,6 @@ public final class EngineCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new GenerateCommand(), new TokenizeCommand(), new VerifyCommand(), new SynthCommand(), new BenchCommand(),
-                new ExportCommand());
+        return List.of(new TokenizeCommand(), new VerifyCommand(), new SynthCommand(), new BenchCommand());
     }
 }

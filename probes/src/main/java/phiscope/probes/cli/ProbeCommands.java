@@ -9,6 +9,7 @@ public final class ProbeCommands {
     }
 
     public static List<Object> all() {
-        return List.of(new ProbeCommand(), new SaeCommand(), new ScriptCommand());
+        return List.of(new GenerateCommand(), new ExportCommand(), new InterventionCommand(), new ProbeCommand(), new SaeCommand(),
+                new ScriptCommand());
     }
 }

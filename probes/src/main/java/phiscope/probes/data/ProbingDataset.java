@@ -44,23 +44,40 @@ public record ProbingDataset(String source, List<LabeledText> examples, List<Str
         return new ProbingDataset(source, examples, List.copyOf(labels));
     }
 
+    /**
+     * Reads {@code {"text": ..., "label": ...}} objects (and an optional {@code "group"}), one per
+     * line, or all in one JSON array (as SafeNLP publishes ToxiGen and ImplicitHate); other fields are ignored.
+     */
     public static ProbingDataset load(Path file) {
-        List<String> lines;
+        String content;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            content = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(file + ": file not found");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
         List<LabeledText> examples = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (!lines.get(i).isBlank()) {
-                examples.add(parseLine(file, i + 1, lines.get(i)));
+        if (content.stripLeading().startsWith("[")) {
+            JsonNode array;
+            try {
+                array = JSON.readTree(content);
+            } catch (JacksonException e) {
+                throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage());
+            }
+            for (int i = 0; i < array.size(); i++) {
+                examples.add(parse(array.get(i), file + ": item " + i + ": ", i + 1));
+            }
+        } else {
+            List<String> lines = content.lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).isBlank()) {
+                    examples.add(parseLine(file, i + 1, lines.get(i)));
+                }
             }
         }
         if (examples.isEmpty()) {
-            throw new IllegalArgumentException(file + ": no examples (expected one JSON object per line)");
+            throw new IllegalArgumentException(file + ": no examples (expected one JSON object per line, or a JSON array of them)");
         }
         return of(file.toString(), examples);
     }
@@ -73,6 +90,10 @@ public record ProbingDataset(String source, List<LabeledText> examples, List<Str
         } catch (JacksonException e) {
             throw new IllegalArgumentException(where + "not valid JSON: " + e.getOriginalMessage());
         }
+        return parse(node, where, line);
+    }
+
+    private static LabeledText parse(JsonNode node, String where, int line) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException(where + "expected a JSON object {\"text\": ..., \"label\": ...}");
         }

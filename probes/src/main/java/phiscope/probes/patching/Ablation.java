@@ -1,6 +1,9 @@
 package phiscope.probes.patching;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import phiscope.engine.hooks.Activation;
 import phiscope.engine.hooks.Hook;
 import phiscope.engine.hooks.HookPoint;
@@ -72,16 +75,38 @@ public record Ablation(HookPoint point, int[] units, IndexSlice positions, float
 
     @Override
     public void apply(Activation a) {
-        int[] shape = a.shape();
-        int span = point.site() == HookSite.Z ? shape[2] : 1;
-        int rowWidth = a.size() / shape[0];
+        for (int t : positions.resolve(a.shape()[0], "position")) {
+            replaceRow(a, t);
+        }
+    }
+
+    /**
+     * This ablation at the sequence positions {@code sequencePositions} only, wherever their rows
+     * sit in a pass (a packed pass holds several texts): how a saved intervention ablates, so
+     * that a text is edited alike whatever it is scored with. Null ablates every position.
+     */
+    public Hook atSequencePositions(int[] sequencePositions) {
+        if (sequencePositions == null) {
+            return a -> {
+                for (int t = 0; t < a.shape()[0]; t++) replaceRow(a, t);
+            };
+        }
+        Set<Integer> wanted = Arrays.stream(sequencePositions).boxed().collect(Collectors.toSet());
+        return a -> {
+            int[] at = a.positions();
+            for (int t = 0; t < a.shape()[0]; t++) {
+                if (wanted.contains(at[t])) replaceRow(a, t);
+            }
+        };
+    }
+
+    private void replaceRow(Activation a, int row) {
+        int span = point.site() == HookSite.Z ? a.shape()[2] : 1;
+        int at = a.offset() + row * (a.size() / a.shape()[0]);
         float[] data = a.data();
-        for (int t : positions.resolve(shape[0], "position")) {
-            for (int u : units) {
-                int at = t * rowWidth + u * span;
-                for (int i = 0; i < span; i++) {
-                    data[a.offset() + at + i] = replacement == null ? 0f : replacement[u * span + i];
-                }
+        for (int u : units) {
+            for (int i = 0; i < span; i++) {
+                data[at + u * span + i] = replacement == null ? 0f : replacement[u * span + i];
             }
         }
     }

@@ -38,6 +38,19 @@ class ProbingDatasetTest {
     }
 
     @Test
+    void aJsonArrayOfObjectsIsReadAsSafeNlpPublishesToxiGen(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("toxiGen.json");
+        Files.writeString(file, "[{\"id\": 0, \"text\": \"they are savages\", \"toxicity_score\": 5.0, \"label\": \"hate\", "
+                + "\"target_groups\": [\"x\"]},\n {\"id\": 1, \"text\": \"they vote\", \"label\": \"neutral\"}]\n");
+        ProbingDataset d = ProbingDataset.load(file);
+        assertEquals(List.of("hate", "neutral"), d.classes());
+        assertEquals(List.of("they are savages", "they vote"), d.texts());
+        Files.writeString(file, "[{\"text\": \"a\", \"label\": 1}, {\"text\": \"b\"}]");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ProbingDataset.load(file));
+        assertEquals(file + ": item 1: needs a field \"label\" (a string, number or boolean)", e.getMessage());
+    }
+
+    @Test
     void labelsOfAnyJsonTypeBecomeSortedClasses(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("d.jsonl");
         Files.writeString(file, "{\"text\": \"x\", \"label\": true}\n{\"text\": \"y\", \"label\": false}\n{\"text\": \"z\", \"label\": true}\n");

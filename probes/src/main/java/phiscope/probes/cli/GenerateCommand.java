@@ -1,9 +1,10 @@
-package phiscope.engine.cli;
+package phiscope.probes.cli;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import phiscope.engine.Phi;
+import phiscope.engine.cli.ModelOptions;
 import phiscope.engine.model.Generator;
 import phiscope.engine.model.Sampler;
 import picocli.CommandLine.Command;
@@ -17,6 +18,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    InterventionOption intervention;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to continue.")
     String prompt;
@@ -39,7 +43,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Sampler.Settings settings = new Sampler.Settings(temperature, topK, topP, seed);
-        try (Phi phi = model.load()) {
+        try (Phi phi = intervention.load(model)) {
             int[] ids = phi.encode(prompt);
             PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             out.print(prompt);
