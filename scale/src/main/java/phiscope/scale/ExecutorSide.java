@@ -12,9 +12,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import phiscope.engine.cli.ModelOptions;
 import phiscope.engine.model.WeightOptions;
+import phiscope.probes.cli.InterventionOption;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.cli.RunRequest;
 import phiscope.toxicity.cli.ToxicityCommands;
@@ -33,7 +36,7 @@ import picocli.CommandLine;
 final class ExecutorSide {
 
     /** The same model folder and loading options: one model per JVM. */
-    private record ModelKey(Path directory, int threads, WeightOptions weights) {
+    private record ModelKey(Path directory, int threads, WeightOptions weights, Optional<Path> intervention) {
     }
 
     private static final Map<ModelKey, ScoringModel> MODELS = new ConcurrentHashMap<>();
@@ -83,19 +86,26 @@ final class ExecutorSide {
             throw new WorkerProblem("the model on worker " + host() + " is \"" + request.modelId() + "\", not the driver's \"" + job.modelId()
                     + "\"; every worker must read the same weights at the same path");
         }
+        String intervention = request.intervention().map(InterventionStamp::sha256).orElse("");
+        if (!intervention.equals(job.intervention())) {
+            throw new WorkerProblem("the intervention " + request.intervention().map(InterventionStamp::file).orElse("(none)") + " on worker "
+                    + host() + " is not the driver's (sha256 " + intervention + ", not " + job.intervention()
+                    + "); every worker must read the same intervention files at the same path");
+        }
         return request.audit();
     }
 
     /** The JVM's model for these options, loaded on first use after checking the folder and the memory it needs. */
-    private static ScoringModel model(ModelOptions options) {
-        ModelKey key = new ModelKey(options.directory().toAbsolutePath().normalize(), options.threads(), options.weightOptions());
+    private static ScoringModel model(ModelOptions options, InterventionOption intervention) {
+        ModelKey key = new ModelKey(options.directory().toAbsolutePath().normalize(), options.threads(), options.weightOptions(),
+                intervention.file().map(p -> p.toAbsolutePath().normalize()));
         return MODELS.computeIfAbsent(key, k -> {
             if (!Files.isDirectory(k.directory())) {
                 throw new WorkerProblem("the model folder " + k.directory() + " does not exist on worker " + host()
                         + "; every worker must read the weights at the same path (shared storage, or a copy on each)");
             }
             WorkerMemory.requireRoomFor(k.directory(), k.weights(), host());
-            return ScoringModels.open(options);
+            return ScoringModels.open(options, intervention);
         });
     }
 

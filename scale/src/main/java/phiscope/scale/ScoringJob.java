@@ -9,9 +9,10 @@ import java.util.List;
  *
  * @param command       {@code audit toxigen --data /abs/path ...}, as the driver was given it
  * @param modelId       the model's id on the driver
+ * @param intervention  the checksum of the intervention the driver runs the model with, or empty for none
  * @param datasetSha256 the dataset's checksum on the driver
  */
-record ScoringJob(List<String> command, String modelId, String datasetSha256) implements Serializable {
+record ScoringJob(List<String> command, String modelId, String intervention, String datasetSha256) implements Serializable {
 
     ScoringJob {
         command = List.copyOf(command);

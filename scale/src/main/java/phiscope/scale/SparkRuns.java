@@ -1,5 +1,6 @@
 package phiscope.scale;
 
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.toxicity.cli.ClusterRuns;
 import phiscope.toxicity.cli.RunRequest;
 import phiscope.toxicity.run.BlockScorer;
@@ -10,6 +11,7 @@ public final class SparkRuns implements ClusterRuns {
     @Override
     public BlockScorer scorer(RunRequest request) {
         return new SparkScorer(request.spark().orElseThrow(),
-                new ScoringJob(request.command(), request.modelId(), request.dataset().sha256()));
+                new ScoringJob(request.command(), request.modelId(),
+                        request.intervention().map(InterventionStamp::sha256).orElse(""), request.dataset().sha256()));
     }
 }

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import phiscope.engine.Phi;
 import phiscope.engine.cli.ModelOptions;
+import phiscope.probes.cli.InterventionOption;
 import phiscope.web.server.ConfinedFolder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,6 +24,9 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    InterventionOption intervention;
 
     @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default: ${DEFAULT-VALUE}; "
             + "anything but loopback exposes the model to the network, without authentication).")
@@ -70,9 +74,9 @@ final class ServeCommand implements Callable<Integer> {
             log.warn("listening on {}, which is not a loopback address: anyone who can reach this machine can use the "
                     + "workbench and its model (there is no authentication)", host);
         }
-        Phi phi = model.load();
+        Phi phi = intervention.load(model);
         Path runsFolder = runs != null ? runs : projectFolder("runs");
-        Workbench workbench = Workbench.start(phi, host, port, limits, new Folders(ConfinedFolder.of(runsFolder),
+        Workbench workbench = Workbench.start(phi, intervention.stamp(), host, port, limits, new Folders(ConfinedFolder.of(runsFolder),
                 ConfinedFolder.of(data != null ? data : projectFolder("notebooks-data")),
                 ConfinedFolder.of(probes != null ? probes : runsFolder),
                 saes != null ? saes : phi.model().directory().resolve("saes")));

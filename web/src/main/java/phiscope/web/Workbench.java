@@ -2,7 +2,9 @@ package phiscope.web;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import phiscope.engine.Phi;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.web.audits.AuditRoutes;
 import phiscope.web.audits.AuditRuns;
 import phiscope.web.explore.ExploreRoutes;
@@ -18,10 +20,11 @@ import phiscope.web.server.ModelWorker;
  */
 public record Workbench(App app, ModelWorker worker, AuditRuns audits, Phi phi, Folders folders) implements AutoCloseable {
 
-    public static Workbench start(Phi phi, String host, int port, Limits limits, Folders folders) {
+    /** @param intervention the saved edit {@code phi} runs with, if any (audit runs record it) */
+    public static Workbench start(Phi phi, Optional<InterventionStamp> intervention, String host, int port, Limits limits, Folders folders) {
         ModelWorker worker = new ModelWorker(limits.analysisQueue(), limits.maxGenerations(), limits.maxAudits(),
                 Duration.ofSeconds(limits.timeoutSeconds()));
-        AuditRuns audits = new AuditRuns(phi, worker, folders.runs(), folders.data(), limits.maxAudits());
+        AuditRuns audits = new AuditRuns(phi, intervention, worker, folders.runs(), folders.data(), limits.maxAudits());
         try {
             SavedProbes probes = new SavedProbes(folders.probes());
             App app = App.start(host, port, limits, List.of(new ExploreRoutes(phi, worker, limits, probes),

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import phiscope.engine.Phi;
@@ -73,7 +74,7 @@ public final class TestServer implements AutoCloseable {
     /** A workbench on {@code phi}, which {@link #close} closes. */
     public TestServer(Phi phi, Limits limits, Path folders) {
         this.phi = phi;
-        workbench = Workbench.start(phi, "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
+        workbench = Workbench.start(phi, Optional.empty(), "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
                 ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes")),
                 phi.model().directory().resolve("saes")));
     }

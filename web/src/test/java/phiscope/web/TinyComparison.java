@@ -34,8 +34,8 @@ public final class TinyComparison {
         Path toxigen = TinyDatasets.toxigen(folders.resolve("data/compare/toxigen.json"), 60);
         Path piqa = piqa(folders.resolve("data/compare/piqa"));
         Path runs = folders.resolve("runs");
-        run(new AuditCommand(opened -> ScoringModels.of(phi)), "toxigen", toxigen, runs.resolve(BASELINE.get(0)));
-        run(new EvalCommand(opened -> ScoringModels.of(phi)), "piqa", piqa, runs.resolve(BASELINE.get(1)));
+        run(new AuditCommand((opened, intervention) -> ScoringModels.of(phi)), "toxigen", toxigen, runs.resolve(BASELINE.get(0)));
+        run(new EvalCommand((opened, intervention) -> ScoringModels.of(phi)), "piqa", piqa, runs.resolve(BASELINE.get(1)));
         run(new AuditCommand(), "toxigen", toxigen, runs.resolve(EDITED.get(0)), "--quantize", "q4_0");
         run(new EvalCommand(), "piqa", piqa, runs.resolve(EDITED.get(1)), "--quantize", "q4_0");
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import phiscope.engine.cli.ModelOptions;
+import phiscope.probes.cli.InterventionOption;
 import phiscope.toxicity.audit.CapabilityEval;
 import phiscope.toxicity.audit.EvalSelection;
 import phiscope.toxicity.data.CapabilityReader;
@@ -68,6 +69,9 @@ public final class EvalCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Mixin
+    InterventionOption intervention;
+
+    @Mixin
     SparkOption spark;
 
     @Spec
@@ -115,8 +119,8 @@ public final class EvalCommand implements Callable<Integer> {
             throw usage(e.getMessage());
         }
         // On Spark the executors score, so this JVM holds the model the cheapest way (it needs its id and tokenizer).
-        ScoringModel scoring = models.open(spark.master().isPresent() ? model.cheapest() : model);
-        launcher.launch(new RunRequest(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(),
+        ScoringModel scoring = models.open(spark.master().isPresent() ? model.cheapest() : model, intervention);
+        launcher.launch(new RunRequest(run.out, new CapabilityEval(scoring, task, docs, batchSize, selection), scoring.id(), scoring.intervention(),
                 DatasetDigest.of(data, rows.files()), spark.master(), Invocation.of(spec, model), spec.commandLine().getOut()));
         return 0;
     }

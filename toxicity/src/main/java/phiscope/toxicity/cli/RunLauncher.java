@@ -13,7 +13,7 @@ import phiscope.toxicity.run.RunRefusedException;
 @FunctionalInterface
 public interface RunLauncher {
 
-    RunLauncher RUN_FOLDER = request -> RunFolder.run(request.folder(), request.audit(), request.modelId(), request.dataset(),
+    RunLauncher RUN_FOLDER = request -> RunFolder.run(request.folder(), request.audit(), request.modelId(), request.intervention(), request.dataset(),
             request.out(), System.err, RunFolder.Listener.NONE, scorer(request));
 
     void launch(RunRequest request);

@@ -1,13 +1,10 @@
 package phiscope.toxicity.comparison;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import phiscope.toxicity.ReproducibleJson;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.toxicity.report.ReportWriter;
 import phiscope.toxicity.run.Manifest;
 import phiscope.toxicity.run.RunFolder;
@@ -20,7 +17,7 @@ import phiscope.toxicity.run.RunRefusedException;
  * @param name how the user named the run (a path on the command line, a run name in the
  *             workbench), so that errors speak the user's terms
  */
-public record ComparedRun(String name, Manifest manifest, Optional<Intervention> intervention, List<JsonNode> results) {
+public record ComparedRun(String name, Manifest manifest, List<JsonNode> results) {
 
     public ComparedRun {
         results = List.copyOf(results);
@@ -46,13 +43,7 @@ public record ComparedRun(String name, Manifest manifest, Optional<Intervention>
                     + " saved, no " + ReportWriter.SUMMARY_JSON + "); finish it (run its command again, or resume it), then compare");
         }
         int items = contents.manifest().items().orElse(contents.saved());
-        JsonNode manifestJson;
-        try {
-            manifestJson = ReproducibleJson.MAPPER.readTree(folder.resolve(RunFolder.MANIFEST).toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + folder.resolve(RunFolder.MANIFEST), e);
-        }
-        return new ComparedRun(name, contents.manifest(), Intervention.of(manifestJson), RunFolder.readResults(folder, items));
+        return new ComparedRun(name, contents.manifest(), RunFolder.readResults(folder, items));
     }
 
     public String benchmark() {
@@ -61,11 +52,11 @@ public record ComparedRun(String name, Manifest manifest, Optional<Intervention>
 
     /** Which model made the run: its id and its edit, if any. Runs of one model share it. */
     String modelKey() {
-        return manifest.model() + intervention.map(i -> " + " + i.sha256()).orElse("");
+        return manifest.model() + manifest.intervention().map(i -> " + " + i.sha256()).orElse("");
     }
 
     /** What a reader calls the model: the edit's summary, or else the model's id. */
     String label() {
-        return intervention.map(Intervention::summary).orElse(manifest.model());
+        return manifest.intervention().map(InterventionStamp::summary).orElse(manifest.model());
     }
 }

@@ -103,8 +103,7 @@ public final class ComparisonReport {
         ObjectNode node = ReproducibleJson.object().put("label", model.label());
         ComparedRun first = model.runs().values().iterator().next();
         node.put("model", first.manifest().model());
-        first.intervention().ifPresentOrElse(i -> node.putObject("intervention").put("file", i.file()).put("sha256", i.sha256())
-                .put("summary", i.summary()), () -> node.putNull("intervention"));
+        first.manifest().intervention().ifPresentOrElse(i -> i.into(node.putObject("intervention")), () -> node.putNull("intervention"));
         ObjectNode runs = node.putObject("runs");
         model.runs().forEach((benchmark, run) -> runs.put(benchmark, run.name()));
         return node;

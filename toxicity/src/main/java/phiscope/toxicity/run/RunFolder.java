@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.stream.Stream;
 import phiscope.probes.cli.ProgressBars;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.toxicity.AtomicFiles;
 import phiscope.toxicity.ReproducibleJson;
 import phiscope.toxicity.report.Report;
@@ -67,17 +68,17 @@ public final class RunFolder {
     /** {@link #run} that also tells {@code listener} how far it is. */
     public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
                              PrintStream progress, Listener listener) {
-        return run(folder, audit, modelId, dataset, out, progress, listener, BlockScorer.HERE);
+        return run(folder, audit, modelId, Optional.empty(), dataset, out, progress, listener, BlockScorer.HERE);
     }
 
     /**
-     * {@link #run} with the missing blocks scored by {@code scorer} (on a cluster, say): the folder,
-     * its files and their bytes are those of a single-machine run, and either kind of run can finish
-     * what the other began.
+     * {@link #run} of a model edited by {@code intervention} (if present), with the missing blocks
+     * scored by {@code scorer} (on a cluster, say): the folder, its files and their bytes are those
+     * of a single-machine run, and either kind of run can finish what the other began.
      */
-    public static Report run(Path folder, Audit audit, String modelId, DatasetDigest dataset, PrintWriter out,
-                             PrintStream progress, Listener listener, BlockScorer scorer) {
-        Manifest requested = Manifest.of(audit.benchmark(), modelId, dataset, audit.settings(), audit.size());
+    public static Report run(Path folder, Audit audit, String modelId, Optional<InterventionStamp> intervention, DatasetDigest dataset,
+                             PrintWriter out, PrintStream progress, Listener listener, BlockScorer scorer) {
+        Manifest requested = Manifest.of(audit.benchmark(), modelId, intervention, dataset, audit.settings(), audit.size());
         try {
             Files.createDirectories(folder);
             try (FileChannel lockFile = FileChannel.open(folder.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);

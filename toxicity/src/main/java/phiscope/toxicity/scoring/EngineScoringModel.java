@@ -1,6 +1,7 @@
 package phiscope.toxicity.scoring;
 
 import java.util.List;
+import java.util.Optional;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.model.Sampler;
@@ -8,21 +9,29 @@ import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.ActivationCollector;
 import phiscope.probes.Pooling;
 import phiscope.probes.Progress;
+import phiscope.probes.intervention.InterventionStamp;
 
 /** The audits' view of a Phi model loaded by the engine. */
 final class EngineScoringModel implements ScoringModel {
 
     private final Phi phi;
     private final String id;
+    private final Optional<InterventionStamp> intervention;
 
-    EngineScoringModel(Phi phi) {
+    EngineScoringModel(Phi phi, Optional<InterventionStamp> intervention) {
         this.phi = phi;
         this.id = phi.id();
+        this.intervention = intervention;
     }
 
     @Override
     public String id() {
         return id;
+    }
+
+    @Override
+    public Optional<InterventionStamp> intervention() {
+        return intervention;
     }
 
     @Override

@@ -1,8 +1,10 @@
 package phiscope.toxicity.scoring;
 
 import java.util.List;
+import java.util.Optional;
 import phiscope.engine.model.ScoredTokens;
 import phiscope.probes.Pooling;
+import phiscope.probes.intervention.InterventionStamp;
 
 /**
  * What the audits need from a language model: a tokenizer, next-token log-probabilities and
@@ -12,10 +14,15 @@ public interface ScoringModel {
 
     /**
      * Identifies the model, its weights and every setting that changes its numbers (dtype,
-     * quantisation, ...). Recorded in run manifests; a run folder is only resumed by a model
-     * with the same id.
+     * quantisation, ...) but an intervention, which {@link #intervention} names. Recorded in run
+     * manifests; a run folder is only resumed by a model with the same id and intervention.
      */
     String id();
+
+    /** The saved intervention the model runs with, if it is edited. */
+    default Optional<InterventionStamp> intervention() {
+        return Optional.empty();
+    }
 
     /** Token ids of {@code text}, without any BOS token. */
     int[] encode(String text);

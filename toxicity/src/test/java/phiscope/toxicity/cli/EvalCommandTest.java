@@ -41,7 +41,7 @@ class EvalCommandTest {
     }
 
     private int eval(String... args) {
-        return eval(options -> new FakeModel(FakeModel::byLength), args);
+        return eval((options, intervention) -> new FakeModel(FakeModel::byLength), args);
     }
 
     private static JsonNode json(Path file) throws IOException {
@@ -99,7 +99,7 @@ class EvalCommandTest {
     private static ModelOpener dyingAfter(int calls) {
         FakeModel model = new FakeModel(FakeModel::byLength);
         AtomicInteger made = new AtomicInteger();
-        return options -> new ScoringModel() {
+        return (options, intervention) -> new ScoringModel() {
             public String id() { return model.id(); }
             public int[] encode(String text) { return model.encode(text); }
             public String decode(int[] ids) { return model.decode(ids); }

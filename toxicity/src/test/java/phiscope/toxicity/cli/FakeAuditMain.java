@@ -13,7 +13,7 @@ public final class FakeAuditMain {
     }
 
     static CommandLine commandLine(long delayMillis) {
-        return new CommandLine(new AuditCommand(modelDir -> new FakeModel("fake-words-v1", FakeModel::byLength, delayMillis)));
+        return new CommandLine(new AuditCommand((modelDir, intervention) -> new FakeModel("fake-words-v1", FakeModel::byLength, delayMillis)));
     }
 
     public static void main(String[] args) {

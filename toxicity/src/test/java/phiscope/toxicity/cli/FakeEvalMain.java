@@ -13,7 +13,7 @@ public final class FakeEvalMain {
     }
 
     static CommandLine commandLine(long delayMillis) {
-        return new CommandLine(new EvalCommand(modelDir -> new FakeModel("fake-words-v1", FakeModel::byLength, delayMillis)));
+        return new CommandLine(new EvalCommand((modelDir, intervention) -> new FakeModel("fake-words-v1", FakeModel::byLength, delayMillis)));
     }
 
     public static void main(String[] args) {

@@ -84,7 +84,7 @@ class ReportCommandTest {
     /** Runs {@code arguments} through a command with this model, failing the test unless it succeeds. */
     private static Path run(Function<ModelOpener, Object> command, ScoringModel model, Path folder, String... arguments) {
         StringWriter errors = new StringWriter();
-        CommandLine cli = new CommandLine(command.apply(options -> model));
+        CommandLine cli = new CommandLine(command.apply((options, intervention) -> model));
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(errors));
         List<String> all = new ArrayList<>(List.of(arguments));

@@ -17,8 +17,9 @@ import phiscope.toxicity.stats.Sample;
 class RunMetricsTest {
 
     private static ComparedRun run(String benchmark, List<JsonNode> results) {
-        Manifest manifest = Manifest.of(benchmark, "m", new DatasetDigest("data", "00", List.of()), ReproducibleJson.object(), results.size());
-        return new ComparedRun("run", manifest, Optional.empty(), results);
+        Manifest manifest = Manifest.of(benchmark, "m", Optional.empty(), new DatasetDigest("data", "00", List.of()), ReproducibleJson.object(),
+                results.size());
+        return new ComparedRun("run", manifest, results);
     }
 
     private static Sample sample(ComparedRun run, String metric, String slice) {

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class RunFolderTest {
         run(inOrder, new FakeModel(FakeModel::byLength), 8);
         Path backwards = dir.resolve("backwards");
         ToxiGenAudit audit = new ToxiGenAudit(new FakeModel(FakeModel::byLength), sentences(50), 8);
-        RunFolder.run(backwards, audit, "fake-words-v1", dataset(), quietWriter, quiet, RunFolder.Listener.NONE, BACKWARDS);
+        RunFolder.run(backwards, audit, "fake-words-v1", Optional.empty(), dataset(), quietWriter, quiet, RunFolder.Listener.NONE, BACKWARDS);
         for (String file : List.of("results.jsonl", "summary.json")) {
             assertArrayEquals(Files.readAllBytes(inOrder.resolve(file)), Files.readAllBytes(backwards.resolve(file)), file);
         }

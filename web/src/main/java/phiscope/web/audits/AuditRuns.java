@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import phiscope.engine.Phi;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.toxicity.audit.BbqAudit;
 import phiscope.toxicity.audit.CapabilityEval;
 import phiscope.toxicity.audit.CrowsPairsAudit;
@@ -42,6 +43,7 @@ import phiscope.toxicity.data.Rows;
 import phiscope.toxicity.data.SafeNlpReader;
 import phiscope.toxicity.data.WinoBiasReader;
 import phiscope.toxicity.run.Audit;
+import phiscope.toxicity.run.BlockScorer;
 import phiscope.toxicity.run.DatasetDigest;
 import phiscope.toxicity.run.Manifest;
 import phiscope.toxicity.run.RunFolder;
@@ -104,8 +106,10 @@ public final class AuditRuns implements AutoCloseable {
     private final int maxRunning;
     private final Map<Path, ActiveRun> active = new ConcurrentHashMap<>();
 
-    public AuditRuns(Phi phi, ModelWorker worker, ConfinedFolder runs, ConfinedFolder data, int maxRunning) {
-        this.model = ScoringModels.of(phi);
+    /** @param intervention the saved edit {@code phi} runs with, if any: the runs' manifests record it */
+    public AuditRuns(Phi phi, Optional<InterventionStamp> intervention, ModelWorker worker, ConfinedFolder runs, ConfinedFolder data,
+                     int maxRunning) {
+        this.model = ScoringModels.of(phi, intervention);
         this.worker = worker;
         this.runs = runs;
         this.data = data;
@@ -346,12 +350,12 @@ public final class AuditRuns implements AutoCloseable {
 
         void execute(DatasetDigest digest) {
             try {
-                RunFolder.run(folder, audit, model.id(), digest, new PrintWriter(Writer.nullWriter()),
+                RunFolder.run(folder, audit, model.id(), model.intervention(), digest, new PrintWriter(Writer.nullWriter()),
                         new PrintStream(OutputStream.nullOutputStream()), (saved, items) -> {
                             done = saved;
                             total = items;
                             ready.countDown();
-                        });
+                        }, BlockScorer.HERE);
                 state = State.FINISHED;
             } catch (RuntimeException e) {
                 if (queued.cancelled()) {

@@ -92,7 +92,7 @@ class AuditApiTest extends ApiTest {
 
     private static void commandLine(String benchmark, Path dataset, Path out, String... options) {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new AuditCommand(opened -> ScoringModels.of(phi)));
+        CommandLine cli = new CommandLine(new AuditCommand((opened, intervention) -> ScoringModels.of(phi)));
         cli.setOut(new PrintWriter(new StringWriter()));
         cli.setErr(new PrintWriter(err));
         List<String> arguments = new ArrayList<>(List.of(benchmark, "--data", dataset.toString(), "--out", out.toString()));
@@ -264,7 +264,7 @@ class AuditApiTest extends ApiTest {
 
         Path cli = runs.resolve("every-cli/piqa");
         StringWriter err = new StringWriter();
-        CommandLine eval = new CommandLine(new EvalCommand(opened -> ScoringModels.of(phi)));
+        CommandLine eval = new CommandLine(new EvalCommand((opened, intervention) -> ScoringModels.of(phi)));
         eval.setOut(new PrintWriter(new StringWriter()));
         eval.setErr(new PrintWriter(err));
         assertEquals(0, eval.execute("piqa", "--data", piqa.toString(), "--out", cli.toString()), err.toString());
