@@ -35,6 +35,9 @@ public final class CacheCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "A prompt; repeat for a batch.")
     List<String> prompts;
 
@@ -59,7 +62,7 @@ public final class CacheCommand implements Callable<Integer> {
     public Integer call() {
         List<HookSelector> selection = HookSelector.parseAll(selectors);
         List<SparseAutoencoder> dictionaries = saes.stream().map(SparseAutoencoder::load).toList();
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ActivationCache cache = ActivationCache.withBudget(ByteSize.parse(budget), ActivationCache.Precision.parse(dtype))) {
             List<int[]> encoded = prompts.stream().map(phi::encode).toList();
             for (int i = 0; i < encoded.size(); i++) {

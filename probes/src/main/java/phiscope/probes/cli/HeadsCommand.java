@@ -23,6 +23,9 @@ public final class HeadsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--length", paramLabel = "N", description = "Random tokens per copy (default: ${DEFAULT-VALUE}).")
     int length = 32;
 
@@ -44,7 +47,7 @@ public final class HeadsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ProgressBars progress = new ProgressBars("head detectors")) {
             int[] pool = tokensFrom == null ? HeadDetector.vocabulary(phi.vocabularyLimit()) : HeadDetector.distinct(phi.encode(read(tokensFrom)));
             System.out.printf(Locale.ROOT, "random tokens from %s (%d distinct ids)%n%n",

@@ -45,7 +45,8 @@ public final class InterventionCommand implements Runnable {
 
     @Command(name = "create", description = {
         "Write an intervention file pair (FILE.json + FILE.safetensors) from steering vectors, ablations and clamps, in the order given.",
-        "Example: phiscope intervention create --steer away.json=-4 --ablate-heads 1:0,3 --out runs/edit.json"})
+        "For example, --steer away.json=-4 --ablate-heads 1:0,3 --out runs/edit.json adds -4 x a saved vector and zero-ablates "
+            + "heads 0 and 3 of block 1."})
     static final class Create implements Callable<Integer> {
 
         @Mixin

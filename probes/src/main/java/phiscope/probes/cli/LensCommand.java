@@ -21,6 +21,9 @@ public final class LensCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The text to read.")
     String prompt;
 
@@ -44,7 +47,7 @@ public final class LensCommand implements Callable<Integer> {
         if (versus != null && target == null) {
             throw new IllegalArgumentException("--versus needs --target");
         }
-        try (Phi phi = model.load()) {
+        try (Phi phi = intervention.load(model)) {
             int[] tokens = phi.encode(prompt);
             if (tokens.length == 0) {
                 throw new IllegalArgumentException("the prompt is empty");

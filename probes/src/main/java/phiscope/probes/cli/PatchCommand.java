@@ -29,6 +29,9 @@ public final class PatchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--clean", required = true, paramLabel = "TEXT", description = "The prompt whose behaviour is restored.")
     String clean;
 
@@ -77,7 +80,7 @@ public final class PatchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--features must be at least 1, not " + features);
         }
         SparseAutoencoder dictionary = sae == null ? null : SparseAutoencoder.load(sae);
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ProgressBars progress = new ProgressBars("patching positions");
              ProgressBars headProgress = new ProgressBars("patching heads");
              ProgressBars featureProgress = new ProgressBars("patching features")) {

@@ -19,6 +19,9 @@ public final class SaeAttributeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--sae", required = true, paramLabel = "DIR", description = "A SAELens SAE folder.")
     Path sae;
 
@@ -43,7 +46,7 @@ public final class SaeAttributeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--top must be at least 1, not " + top);
         }
         SparseAutoencoder loaded = SparseAutoencoder.load(sae);
-        try (Phi phi = model.load()) {
+        try (Phi phi = intervention.load(model)) {
             int[] tokens = phi.encode(prompt);
             if (position < -tokens.length || position >= tokens.length) {
                 throw new IllegalArgumentException("--position " + position + " is outside the prompt's " + tokens.length + " tokens");

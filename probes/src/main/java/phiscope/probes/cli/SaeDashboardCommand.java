@@ -25,6 +25,9 @@ public final class SaeDashboardCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--sae", required = true, paramLabel = "DIR", description = "A SAELens SAE folder.")
     Path sae;
 
@@ -46,7 +49,7 @@ public final class SaeDashboardCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tokens must be at least 1, not " + tokens);
         }
         SparseAutoencoder loaded = SparseAutoencoder.load(sae);
-        try (Phi phi = model.load(); ProgressBars progress = new ProgressBars("sae dashboard")) {
+        try (Phi phi = intervention.load(model); ProgressBars progress = new ProgressBars("sae dashboard")) {
             var dashboards = FeatureDashboards.build(phi, loaded, Corpus.open(corpus, phi::encode, context), tokens,
                     FeatureDashboards.Settings.DEFAULT, progress);
             progress.close();

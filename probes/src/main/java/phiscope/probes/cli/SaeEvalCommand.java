@@ -24,6 +24,9 @@ public final class SaeEvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--sae", required = true, paramLabel = "DIR", description = "A SAELens SAE folder.")
     Path sae;
 
@@ -45,7 +48,7 @@ public final class SaeEvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--tokens must be at least 2, not " + tokens);
         }
         SparseAutoencoder loaded = SparseAutoencoder.load(sae);
-        try (Phi phi = model.load(); ProgressBars progress = new ProgressBars("sae eval")) {
+        try (Phi phi = intervention.load(model); ProgressBars progress = new ProgressBars("sae eval")) {
             SaeEvaluation e = SaeEvaluation.run(phi, loaded, Corpus.open(corpus, phi::encode, context), tokens, progress);
             progress.close();
             Table table = Table.create(sae + " on " + corpus + " (" + e.tokens() + " tokens)", StringColumn.create("metric"),

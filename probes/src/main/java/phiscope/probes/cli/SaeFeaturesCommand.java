@@ -24,6 +24,9 @@ public final class SaeFeaturesCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--sae", required = true, paramLabel = "DIR",
             description = "A SAELens SAE folder (cfg.json, sae_weights.safetensors); repeat for SAEs on different hooks.")
     List<Path> saes;
@@ -41,7 +44,7 @@ public final class SaeFeaturesCommand implements Callable<Integer> {
     public Integer call() {
         List<String> texts = SaeFeatures.readTexts(input);
         List<SparseAutoencoder> loaded = saes.stream().map(SparseAutoencoder::load).toList();
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ActivationCache cache = ActivationCache.withBudget(ByteSize.parse(budget), ActivationCache.Precision.F32);
              ProgressBars progress = new ProgressBars("sae features")) {
             SaeFeatures.record(phi, loaded, texts, cache, progress);

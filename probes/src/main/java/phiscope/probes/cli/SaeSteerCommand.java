@@ -23,6 +23,9 @@ public final class SaeSteerCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--sae", required = true, paramLabel = "DIR", description = "A SAELens SAE folder.")
     Path sae;
 
@@ -44,7 +47,7 @@ public final class SaeSteerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-tokens must be at least 1, not " + maxTokens);
         }
         SparseAutoencoder loaded = SparseAutoencoder.load(sae);
-        try (Phi phi = model.load()) {
+        try (Phi phi = intervention.load(model)) {
             Table table = Table.create("feature " + feature + " of " + loaded.config().hookName() + " clamped at " + clamp,
                     StringColumn.create("prompt"), StringColumn.create("baseline"), StringColumn.create("steered"));
             for (String prompt : prompts) {

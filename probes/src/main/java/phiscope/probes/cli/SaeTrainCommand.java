@@ -21,6 +21,9 @@ public final class SaeTrainCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--hook", required = true, paramLabel = "HOOK", description = "The hook to read, e.g. blocks.2.hook_resid_post.")
     String hook;
 
@@ -96,7 +99,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
         SaeTrainer.Settings settings = new SaeTrainer.Settings(hook, kind, dSae, kind == SaeConfig.Architecture.TOPK ? k : 0, sparsity,
                 jumpRelu ? bandwidth : 0f, jumpRelu ? threshold : 0f, learningRate, batch, tokens, deadWindow, seed);
         SaeTraining.Options options = new SaeTraining.Options(corpus, out, context, buffer, checkpointEvery);
-        try (Phi phi = model.load(); ProgressBars progress = new ProgressBars("sae train")) {
+        try (Phi phi = intervention.load(model); ProgressBars progress = new ProgressBars("sae train")) {
             SaeTraining.Result result = SaeTraining.run(phi, settings, options, progress);
             progress.close();
             System.out.printf(Locale.ROOT, "%s %s: %d tokens in %d steps; last step: mse %.5g, L0 %.1f, dead %d%n",

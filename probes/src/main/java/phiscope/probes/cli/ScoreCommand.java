@@ -22,6 +22,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--probe", required = true, paramLabel = "PATH", description = "A saved probe (PATH.json + PATH.safetensors).")
     Path probePath;
 
@@ -34,7 +37,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LinearProbe probe = LinearProbe.load(probePath);
-        try (Phi phi = model.load()) {
+        try (Phi phi = intervention.load(model)) {
             List<TokenScores.TokenScore> scores = TokenScores.score(phi, probe, text);
             Table table = Table.create("probe " + probe.kind().label() + " on " + probe.hook() + " per token",
                     IntColumn.create("position"), StringColumn.create("token"), StringColumn.create("predicted"));

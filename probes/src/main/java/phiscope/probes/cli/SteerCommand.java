@@ -38,6 +38,9 @@ public final class SteerCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     static final class Source {
         @Option(names = "--load", paramLabel = "PATH", description = "A saved vector (PATH.json + PATH.safetensors).")
         Path load;
@@ -122,7 +125,7 @@ public final class SteerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         HookSite hookSite = SteeringVector.site(site);
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ProgressBars progress = new ProgressBars("steering")) {
             int layers = phi.config().numLayers();
             int chosen = layer != null ? layer : layers / 2;

@@ -27,6 +27,9 @@ public final class SweepCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    InterventionOption intervention;
+
     @Option(names = "--data", required = true, paramLabel = "FILE.jsonl", description = "The probing dataset.")
     Path data;
 
@@ -67,7 +70,7 @@ public final class SweepCommand implements Callable<Integer> {
         };
         ProbeTrainer trainer = new ProbeTrainer(ProbeKind.parse(kind), l2);
         Pooling pool = Pooling.parse(pooling);
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ProgressBars progress = new ProgressBars("probe sweep")) {
             var points = HookSelector.parse(hook).points(phi.config());
             ProbeSweep.Result result = ProbeSweep.run(phi, dataset, parts, points, pool, trainer, progress);

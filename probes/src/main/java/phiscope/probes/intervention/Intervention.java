@@ -3,6 +3,7 @@ package phiscope.probes.intervention;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,8 +79,9 @@ public record Intervention(String description, List<Edit> edits) implements Mode
         @Override
         public String summary() {
             String rows = vector.rows().length == 1 ? "" : ", " + vector.rows().length + " positions";
-            return String.format(Locale.ROOT, "steer %s %+g x %s vector (norm %.3g%s)", vector.hook(), coefficient, vector.method(),
-                    vector.norm(), rows);
+            String c = BigDecimal.valueOf(coefficient).stripTrailingZeros().toPlainString();
+            return String.format(Locale.ROOT, "steer %s %s%s x %s vector (norm %.3g%s)", vector.hook(), coefficient >= 0 ? "+" : "", c,
+                    vector.method(), vector.norm(), rows);
         }
     }
 

@@ -11,6 +11,7 @@ import phiscope.engine.Phi;
 import phiscope.engine.cli.ModelOptions;
 import phiscope.engine.hooks.HookSelector;
 import phiscope.probes.Pooling;
+import phiscope.probes.cli.InterventionOption;
 import phiscope.probes.cli.ProgressBars;
 import phiscope.probes.data.LabeledText;
 import phiscope.probes.data.ProbingDataset;
@@ -37,6 +38,9 @@ final class ToxicityProbeCommand extends AuditSubcommand {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    InterventionOption intervention;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "SafeNLP's toxiGen.json.")
     Path data;
@@ -83,7 +87,7 @@ final class ToxicityProbeCommand extends AuditSubcommand {
         };
         Path out = run.out;
         Files.createDirectories(out);
-        try (Phi phi = model.load();
+        try (Phi phi = intervention.load(model);
              ProgressBars progress = new ProgressBars("toxicity probe")) {
             ProbeSweep.Result result = ProbeSweep.run(phi, dataset, parts, HookSelector.parse(hook).points(phi.config()),
                     Pooling.parse(pooling), new ProbeTrainer(ProbeKind.LOGISTIC, ProbeTrainer.DEFAULT_L2), progress);
