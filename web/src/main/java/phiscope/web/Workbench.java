@@ -27,7 +27,7 @@ public record Workbench(App app, ModelWorker worker, AuditRuns audits, Phi phi, 
         AuditRuns audits = new AuditRuns(phi, intervention, worker, folders.runs(), folders.data(), limits.maxAudits());
         try {
             SavedProbes probes = new SavedProbes(folders.probes());
-            App app = App.start(host, port, limits, List.of(new ExploreRoutes(phi, worker, limits, probes),
+            App app = App.start(host, port, limits, List.of(new ExploreRoutes(phi, intervention, worker, limits, probes),
                     new ProbeRoutes(probes), new AuditRoutes(audits, folders.data()),
                     new SaeRoutes(phi, worker, limits, new SaeLibrary(phi, folders.saes()))));
             return new Workbench(app, worker, audits, phi, folders);

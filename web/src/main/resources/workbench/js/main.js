@@ -118,6 +118,9 @@ async function start() {
   const quantized = document.getElementById('quantized');
   quantized.hidden = !m.quantized;
   quantized.textContent = `quantized to ${m.weights}: every number here approximates the model's`;
+  const edited = document.getElementById('edited');
+  edited.hidden = m.intervention == null;
+  edited.textContent = `edited: ${m.intervention}`;
   mountPanels();
   showGroup(state.get().group);
   state.subscribe((values, changed) => {

@@ -21,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import phiscope.engine.Phi;
 import phiscope.engine.model.BundledModel;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.web.server.ConfinedFolder;
 import phiscope.web.server.StrictJson;
 
@@ -73,8 +74,13 @@ public final class TestServer implements AutoCloseable {
 
     /** A workbench on {@code phi}, which {@link #close} closes. */
     public TestServer(Phi phi, Limits limits, Path folders) {
+        this(phi, Optional.empty(), limits, folders);
+    }
+
+    /** A server on {@code phi}, edited by the saved {@code intervention} if there is one. */
+    public TestServer(Phi phi, Optional<InterventionStamp> intervention, Limits limits, Path folders) {
         this.phi = phi;
-        workbench = Workbench.start(phi, Optional.empty(), "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
+        workbench = Workbench.start(phi, intervention, "127.0.0.1", 0, limits, new Folders(ConfinedFolder.of(folders.resolve("runs")),
                 ConfinedFolder.of(folders.resolve("data")), ConfinedFolder.of(folders.resolve("probes")),
                 phi.model().directory().resolve("saes")));
     }

@@ -6,11 +6,13 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import phiscope.engine.Phi;
 import phiscope.engine.hooks.HookPoint;
 import phiscope.engine.hooks.HookSite;
 import phiscope.engine.model.PhiConfig;
 import phiscope.probes.ActivationCollector;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.probes.linear.LinearProbe;
 import phiscope.web.Limits;
 import phiscope.web.probes.SavedProbes;
@@ -64,8 +66,8 @@ public final class ExploreRoutes implements RouteGroup {
 
     /** {@code weights}: the format the matrices are held in; {@code quantized}: whether that approximates the model. */
     record ModelInfo(String name, String directory, int layers, int heads, int dModel, int dHead, int dMlp, int vocab,
-                     int context, String dtype, String weights, boolean quantized, List<String> residualHooks,
-                     Limits limits) {
+                     int context, String dtype, String weights, boolean quantized, String intervention,
+                     List<String> residualHooks, Limits limits) {
     }
 
     record Tokenized(List<PromptEncoder.TokenInfo> tokens, int count, int context) {
@@ -85,9 +87,12 @@ public final class ExploreRoutes implements RouteGroup {
     private final GenerationStream generation;
     private final SteeringStream steering;
     private final SavedProbes probes;
+    private final Optional<InterventionStamp> intervention;
 
-    public ExploreRoutes(Phi phi, ModelWorker worker, Limits limits, SavedProbes probes) {
+    /** @param intervention the saved edit {@code phi} runs with, if any: the header names it */
+    public ExploreRoutes(Phi phi, Optional<InterventionStamp> intervention, ModelWorker worker, Limits limits, SavedProbes probes) {
         this.phi = phi;
+        this.intervention = intervention;
         this.worker = worker;
         this.limits = limits;
         this.prompts = new PromptEncoder(phi);
@@ -131,7 +136,8 @@ public final class ExploreRoutes implements RouteGroup {
         ctx.json(new ModelInfo(String.valueOf(directory.getFileName()), directory.toString(), config.numLayers(),
                 config.numHeads(), config.hiddenSize(), config.headDim(), config.intermediateSize(), phi.vocabularyLimit(),
                 config.maxPositions(), config.dtype().orElse("unknown"), phi.model().weights().format().label(),
-                phi.model().weightOptions().quantization().isPresent(), residualHooks, limits));
+                phi.model().weightOptions().quantization().isPresent(), intervention.map(InterventionStamp::summary).orElse(null),
+                residualHooks, limits));
     }
 
     private void tokenize(Context ctx) {

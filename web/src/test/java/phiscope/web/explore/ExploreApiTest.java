@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,8 @@ import phiscope.engine.model.PhiModel;
 import phiscope.engine.model.Sampler;
 import phiscope.engine.model.WeightOptions;
 import phiscope.engine.tensor.WeightFormat;
+import phiscope.probes.intervention.Intervention;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.web.ApiTest;
 import phiscope.web.Limits;
 import phiscope.web.TestServer;
@@ -75,6 +78,19 @@ class ExploreApiTest extends ApiTest {
             JsonNode model = q8.get("/api/model").json();
             assertEquals("q8_0", model.get("weights").asText());
             assertTrue(model.get("quantized").asBoolean());
+        }
+    }
+
+    @Test
+    void modelInfoNamesTheInterventionOfAnEditedModel(@TempDir Path folders) {
+        assertTrue(server.get("/api/model").json().get("intervention").isNull(), "the model as it is has none");
+        Path file = folders.resolve("edit.json");
+        Intervention ablation = new Intervention("no head 2 in block 1", List.of(
+                new Intervention.Ablate("blocks.1.attn.hook_z", new int[] {2}, Intervention.Replacement.ZERO, null, null)));
+        ablation.save(file);
+        Phi edited = ablation.applyTo(Phi.load(BundledModel.directory(), 2));
+        try (TestServer editedServer = new TestServer(edited, Optional.of(InterventionStamp.of(file, ablation)), Limits.DEFAULTS, folders)) {
+            assertEquals("no head 2 in block 1", editedServer.get("/api/model").json().get("intervention").asText());
         }
     }
 
