@@ -69,10 +69,15 @@ final class ExecutorSide {
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(new StringWriter(), true));
+        // picocli prints what its handler throws; a WorkerProblem must reach the driver as itself.
+        WorkerProblem[] problem = new WorkerProblem[1];
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> {
-            throw e; // a WorkerProblem reaches the driver as itself
+            if (!(e instanceof WorkerProblem p)) throw e;
+            problem[0] = p;
+            return 1;
         });
         int exit = cli.execute(job.command().toArray(String[]::new));
+        if (problem[0] != null) throw problem[0];
         if (exit != 0 || built[0] == null) {
             throw new WorkerProblem("on worker " + host() + ", `phiscope " + String.join(" ", job.command()) + "` did not build its audit: "
                     + err.toString().strip());
@@ -88,9 +93,10 @@ final class ExecutorSide {
         }
         String intervention = request.intervention().map(InterventionStamp::sha256).orElse("");
         if (!intervention.equals(job.intervention())) {
-            throw new WorkerProblem("the intervention " + request.intervention().map(InterventionStamp::file).orElse("(none)") + " on worker "
-                    + host() + " is not the driver's (sha256 " + intervention + ", not " + job.intervention()
-                    + "); every worker must read the same intervention files at the same path");
+            String here = request.intervention().map(i -> "--intervention " + i.file() + " (sha256 " + i.sha256() + ")").orElse("no intervention");
+            String driver = job.intervention().isEmpty() ? "none" : "sha256 " + job.intervention();
+            throw new WorkerProblem("worker " + host() + " runs the model with " + here + ", the driver with " + driver
+                    + "; every worker must read the same intervention files at the same path");
         }
         return request.audit();
     }
