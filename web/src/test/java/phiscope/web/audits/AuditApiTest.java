@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import phiscope.engine.Phi;
+import phiscope.engine.model.BundledModel;
+import phiscope.probes.intervention.Intervention;
+import phiscope.probes.intervention.InterventionStamp;
 import phiscope.toxicity.cli.AuditCommand;
 import phiscope.toxicity.cli.EvalCommand;
 import phiscope.toxicity.scoring.ScoringModels;
@@ -359,6 +364,39 @@ class AuditApiTest extends ApiTest {
             broken.assertError(500, App.INTERNAL_ERROR);
             assertEquals(App.INTERNAL_ERROR, broken.json().get("error").asText());
         }
+    }
+
+    @Test
+    void anEditedWorkbenchsRunIsTheCommandLinesRunWithTheSameIntervention(@TempDir Path folders) throws Exception {
+        TinyDatasets.toxigen(folders.resolve("data/toxigen/tiny.json"), 24);
+        Path file = folders.resolve("no-head.json");
+        Intervention edit = new Intervention("", List.of(
+                new Intervention.Ablate("blocks.2.attn.hook_z", new int[] {1}, Intervention.Replacement.ZERO, null, null)));
+        edit.save(file);
+        InterventionStamp stamp = InterventionStamp.of(file, edit);
+        try (TestServer own = new TestServer(edit.applyTo(Phi.load(BundledModel.directory(), 2)), Optional.of(stamp), Limits.DEFAULTS,
+                folders)) {
+            assertEquals(202, own.post("/api/audits/start", start("edited")).status());
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!own.get("/api/audits/run?run=edited").json().get("status").get("state").asText().equals("finished")) {
+                assertTrue(System.nanoTime() < deadline, "the run finished in time");
+                Thread.sleep(50);
+            }
+        }
+        Path web = folders.resolve("runs/edited");
+        JsonNode recorded = phiscope.web.server.StrictJson.MAPPER.readTree(web.resolve("manifest.json").toFile()).get("intervention");
+        assertEquals(stamp.sha256(), recorded.get("sha256").asText());
+        assertEquals(stamp.summary(), recorded.get("summary").asText());
+
+        Path cli = folders.resolve("cli");
+        CommandLine command = new CommandLine(new AuditCommand());
+        StringWriter err = new StringWriter();
+        command.setOut(new PrintWriter(new StringWriter()));
+        command.setErr(new PrintWriter(err));
+        assertEquals(0, command.execute("toxigen", "--data", folders.resolve("data/toxigen/tiny.json").toString(), "--out", cli.toString(),
+                "--intervention", file.toString()), err.toString());
+        assertArrayEquals(Files.readAllBytes(cli.resolve("results.jsonl")), Files.readAllBytes(web.resolve("results.jsonl")));
+        assertEquals(recorded, phiscope.web.server.StrictJson.MAPPER.readTree(cli.resolve("manifest.json").toFile()).get("intervention"));
     }
 
     @Test
