@@ -129,11 +129,6 @@ public final class PhiModel implements AutoCloseable {
         return new PhiModel(config, weights, weightOptions, checkpoint, memory, pool, edit);
     }
 
-    /** Whether this model was made by {@link #edited}. */
-    public boolean isEdited() {
-        return edit != null;
-    }
-
     /**
      * A new hook registry for this model's hook points, empty but for the model's edit, if it has
      * one; pass it to one forward pass or generation.

@@ -18,11 +18,6 @@ public final class InterventionOption {
 
     private Intervention loaded;
 
-    /** None: the model as it is. */
-    public static InterventionOption none() {
-        return new InterventionOption();
-    }
-
     public Optional<Path> file() {
         return Optional.ofNullable(file);
     }
