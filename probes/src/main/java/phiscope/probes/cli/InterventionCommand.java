@@ -115,7 +115,7 @@ public final class InterventionCommand implements Runnable {
                 int equals = clamp.lastIndexOf('=');
                 if (colon <= 0 || equals < colon) throw usage("--clamp takes SAE_DIR:FEATURE=VALUE, not '" + clamp + "'");
                 edits.add(new Intervention.Clamp(SparseAutoencoder.load(Path.of(clamp.substring(0, colon))),
-                        (int) whole(clamp.substring(colon + 1, equals), "--clamp"), (float) number(clamp.substring(equals + 1), "--clamp")));
+                        whole(clamp.substring(colon + 1, equals), "--clamp"), (float) number(clamp.substring(equals + 1), "--clamp")));
             }
             if (edits.isEmpty()) throw usage("name at least one edit: --steer, --ablate-heads, --ablate-neurons or --clamp");
             Intervention intervention = new Intervention(description, edits);
@@ -128,8 +128,8 @@ public final class InterventionCommand implements Runnable {
         private Intervention.Ablate ablation(String spec, String hookPattern, Intervention.Replacement replacement, List<int[]> texts, Phi phi) {
             int colon = spec.indexOf(':');
             if (colon <= 0) throw usage("ablations take L:UNITS, e.g. 1:0,3 (block 1, units 0 and 3), not '" + spec + "'");
-            int block = (int) whole(spec.substring(0, colon), "the block");
-            int[] units = Arrays.stream(spec.substring(colon + 1).split(",")).mapToInt(u -> (int) whole(u.strip(), "a unit")).toArray();
+            int block = whole(spec.substring(0, colon), "the block");
+            int[] units = Arrays.stream(spec.substring(colon + 1).split(",")).mapToInt(u -> whole(u.strip(), "a unit")).toArray();
             String hook = String.format(Locale.ROOT, hookPattern, block);
             float[] means = null;
             if (replacement == Intervention.Replacement.MEAN) {
@@ -147,7 +147,7 @@ public final class InterventionCommand implements Runnable {
             }
         }
 
-        private static long whole(String text, String what) {
+        private static int whole(String text, String what) {
             try {
                 return Integer.parseInt(text.strip());
             } catch (NumberFormatException e) {

@@ -202,10 +202,7 @@ public record Intervention(String description, List<Edit> edits) implements Mode
                             .put("method", s.vector().method()).put("tensor", tensor);
                     ObjectNode provenance = node.putObject("provenance");
                     s.vector().provenance().forEach(provenance::put);
-                    float[][] rows = s.vector().rows();
-                    float[] flat = new float[rows.length * rows[0].length];
-                    for (int t = 0; t < rows.length; t++) System.arraycopy(rows[t], 0, flat, t * rows[0].length, rows[0].length);
-                    tensors.add(SafeTensorsWriter.Entry.floats(tensor, new int[] {rows.length, rows[0].length}, flat));
+                    tensors.add(s.vector().tensor(tensor));
                 }
                 case Ablate a -> {
                     node.put("edit", "ablate").put("hook", a.hook()).put("with", a.with().name().toLowerCase(Locale.ROOT));
@@ -267,13 +264,7 @@ public record Intervention(String description, List<Edit> edits) implements Mode
 
     private static SteeringVector steeringVector(JsonNode node, TensorFiles.Contents contents, TensorFiles.Pair pair) {
         String tensor = text(node, "tensor");
-        float[] flat = contents.tensor(tensor, pair.tensors());
-        int[] shape = contents.shapes().get(tensor);
-        if (shape.length != 2 || shape[0] < 1 || shape[1] < 1) {
-            throw new IllegalArgumentException("tensor '" + tensor + "' must be [rows, width], not " + Arrays.toString(shape));
-        }
-        float[][] rows = new float[shape[0]][];
-        for (int t = 0; t < shape[0]; t++) rows[t] = Arrays.copyOfRange(flat, t * shape[1], (t + 1) * shape[1]);
+        float[][] rows = SteeringVector.rows(tensor, contents.tensor(tensor, pair.tensors()), contents.shapes().get(tensor));
         Map<String, String> provenance = new java.util.LinkedHashMap<>();
         node.path("provenance").properties().forEach(e -> provenance.put(e.getKey(), e.getValue().asText()));
         JsonNode method = node.path("method");

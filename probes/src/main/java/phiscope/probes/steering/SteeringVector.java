@@ -194,24 +194,38 @@ public record SteeringVector(String hook, String method, float[][] rows, Map<Str
         meta.put("norm", norm());
         ObjectNode from = meta.putObject("provenance");
         provenance.forEach(from::put);
+        return TensorFiles.write(path, meta, List.of(tensor("vector")));
+    }
+
+    /** The rows as one {@code [rows, width]} float32 tensor named {@code name}, as saved files hold them. */
+    public SafeTensorsWriter.Entry tensor(String name) {
         float[] flat = new float[rows.length * width()];
         for (int t = 0; t < rows.length; t++) {
             System.arraycopy(rows[t], 0, flat, t * width(), width());
         }
-        return TensorFiles.write(path, meta, List.of(SafeTensorsWriter.Entry.floats("vector", new int[] {rows.length, width()}, flat)));
+        return SafeTensorsWriter.Entry.floats(name, new int[] {rows.length, width()}, flat);
+    }
+
+    /** The rows of a saved {@code [rows, width]} tensor ({@link #tensor}); another shape is refused. */
+    public static float[][] rows(String name, float[] flat, int[] shape) {
+        if (shape.length != 2 || shape[0] < 1 || shape[1] < 1) {
+            throw new IllegalArgumentException("tensor '" + name + "' must be [rows, width], not " + Arrays.toString(shape));
+        }
+        float[][] rows = new float[shape[0]][];
+        for (int t = 0; t < shape[0]; t++) {
+            rows[t] = Arrays.copyOfRange(flat, t * shape[1], (t + 1) * shape[1]);
+        }
+        return rows;
     }
 
     public static SteeringVector load(Path path) {
         TensorFiles.Contents contents = TensorFiles.read(path);
         Path tensors = TensorFiles.pair(path).tensors();
-        float[] flat = contents.tensor("vector", tensors);
-        int[] shape = contents.shapes().get("vector");
-        if (shape.length != 2 || shape[0] < 1) {
-            throw new ModelFormatException(tensors, "tensor 'vector' must be [rows, width], not " + Arrays.toString(shape));
-        }
-        float[][] rows = new float[shape[0]][];
-        for (int t = 0; t < shape[0]; t++) {
-            rows[t] = Arrays.copyOfRange(flat, t * shape[1], (t + 1) * shape[1]);
+        float[][] rows;
+        try {
+            rows = rows("vector", contents.tensor("vector", tensors), contents.shapes().get("vector"));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(tensors, e.getMessage());
         }
         JsonNode meta = contents.metadata();
         Map<String, String> provenance = new LinkedHashMap<>();
