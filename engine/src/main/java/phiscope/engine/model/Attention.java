@@ -23,7 +23,7 @@ final class Attention {
         }
     }
 
-    private static final ThreadScratch SCORE_ROWS = new ThreadScratch();
+    private static final ThreadScratch<float[]> SCORE_ROWS = ThreadScratch.floats();
 
     private final PhiConfig config;
     private final WorkerPool pool;

@@ -38,7 +38,7 @@ final class Gemm {
     static final int TOKENS = 6;
 
     private static final ThreadLocal<float[]> PANEL_BUFFER = ThreadLocal.withInitial(() -> new float[DEPTH * PANEL]);
-    private static final ThreadScratch ACCUMULATORS = new ThreadScratch();
+    private static final ThreadScratch<float[]> ACCUMULATORS = ThreadScratch.floats();
     /** The scales of float weights, which are their own values. */
     private static final float[] UNIT_SCALES = unitScales();
 

@@ -12,6 +12,7 @@
  *         └── Q4Matrix
  * Linear, LayerNorm            torch.nn.Linear and torch.nn.LayerNorm over them
  * Gemm                         y = x W^T over decoded panels in a register tile
+ * Q4Gemm                       the same for Q4_0 weights and Q8_0 activations, in 16-bit integers
  * AttentionKernels             scores and value sums over the KV cache's layout
  * Ops, VectorMath, Float16     row-wise operations, elementwise math, half-float decoding
  * WorkerPool, ThreadScratch    the threads every kernel splits its range over, and their buffers
@@ -27,7 +28,8 @@
  * <h2>The same bits</h2>
  * A row's result does not depend on what else runs with it: alone, in a prompt, packed with
  * other texts, in a decode step or on another thread, every output is the same chain of fused
- * multiply-adds in the same order (Gemm and AttentionKernels say how), and the elementwise math
+ * multiply-adds in the same order (Gemm and AttentionKernels say how; Q4_0's block sums are exact
+ * integers, scaled by one), and the elementwise math
  * avoids operations whose results change with the JIT ({@link phiscope.engine.tensor.VectorMath}).
  * Tests pin this bit for bit; it is what lets audits pack texts and cache prefixes without
  * changing a number.

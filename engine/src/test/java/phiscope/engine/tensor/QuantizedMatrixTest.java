@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static phiscope.engine.tensor.WeightMatrixTest.COLS;
 import static phiscope.engine.tensor.WeightMatrixTest.ROWS;
-import static phiscope.engine.tensor.WeightMatrixTest.TOKENS;
 
 import java.lang.foreign.Arena;
 import java.util.Arrays;
@@ -17,6 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class QuantizedMatrixTest {
 
     private static final float STEP = 0x1p-4f;
+    /** Q4_0's tiles: one of twelve tokens, one of four and a remainder of one (Q8_0's: two of six and five of one). */
+    private static final int TOKENS = Q4Gemm.TOKENS + 4 + 1;
 
     @Test
     void q8RoundsHalvesAwayFromZeroAsCsRoundf() {
@@ -60,10 +61,12 @@ class QuantizedMatrixTest {
             for (int t = 0; t < TOKENS; t++) {
                 float[] alone = WeightMatrixTest.multiply(quantized, Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS), 1);
                 WeightMatrixTest.assertBitsEqual(Arrays.copyOfRange(together, t * ROWS, (t + 1) * ROWS), alone, "token " + t);
+                // Q4_0 multiplies by the activations' Q8_0, as llama.cpp does.
+                float[] activations = format == WeightFormat.Q4_0 ? q8Values(x, t * COLS, COLS) : Arrays.copyOfRange(x, t * COLS, (t + 1) * COLS);
                 for (int r = 0; r < ROWS; r++) {
                     double exact = 0;
                     for (int c = 0; c < COLS; c++) {
-                        exact += (double) quantized.element(r, c) * x[t * COLS + c];
+                        exact += (double) quantized.element(r, c) * activations[c];
                     }
                     assertEquals(exact, alone[r], 1e-4, "token " + t + " row " + r);
                 }
@@ -87,6 +90,44 @@ class QuantizedMatrixTest {
                 }
             }
         }
+    }
+
+    @Test
+    void activationsRoundToTheNearestIntegerWithTiesToEven() {
+        float[] x = new float[WeightFormat.BLOCK + 3];
+        x[0] = 127 * STEP;
+        x[1] = 2.5f * STEP;
+        x[2] = -2.5f * STEP;
+        x[3] = 3.5f * STEP;
+        x[4] = -126.5f * STEP;
+        x[WeightFormat.BLOCK] = -4f;    // a partial last block of three, d = 4 / 127
+        x[WeightFormat.BLOCK + 1] = 2f;
+        short[] q = new short[x.length];
+        float[] scales = new float[2];
+        Quantization.q8Activations(x, 1, x.length, q, scales);
+        assertArrayEquals(new short[] {127, 2, -2, 4, -126}, Arrays.copyOf(q, 5));
+        assertEquals(STEP, scales[0]);
+        assertArrayEquals(new short[] {-127, 64, 0}, Arrays.copyOfRange(q, WeightFormat.BLOCK, x.length));
+        assertEquals(Float16.toFloat(Float16.fromFloat(4f / 127)), scales[1]);
+    }
+
+    /** An independent Q8_0 of {@code n} activations from {@code from}, dequantized: {@code q d} per value. */
+    private static float[] q8Values(float[] x, int from, int n) {
+        float[] values = new float[n];
+        for (int b = 0; b < n; b += WeightFormat.BLOCK) {
+            int end = Math.min(n, b + WeightFormat.BLOCK);
+            float amax = 0;
+            for (int i = b; i < end; i++) {
+                amax = Math.max(amax, Math.abs(x[from + i]));
+            }
+            float d = amax / 127;
+            float id = d == 0 ? 0 : 1 / d;
+            float stored = Float16.toFloat(Float16.fromFloat(d));
+            for (int i = b; i < end; i++) {
+                values[i] = (float) Math.rint(x[from + i] * id) * stored;
+            }
+        }
+        return values;
     }
 
     @Test
