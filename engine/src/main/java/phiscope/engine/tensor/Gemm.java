@@ -78,16 +78,23 @@ final class Gemm {
                     }
                 }
             }
-            // A last panel past the matrix's rows computed zero rows, which are not copied.
-            int r0 = p * PANEL;
-            int count = Math.min(PANEL, rows - r0);
-            for (int t = 0; t < tokens; t++) {
-                System.arraycopy(acc, t * PANEL, y, t * rows + r0, count);
-            }
+            storePanel(acc, tokens, p, rows, y);
         }
     }
 
     /** This thread's accumulator buffer, at least {@code size} floats. */
+    /**
+     * Copies panel {@code panel}'s accumulators ({@code [token][PANEL]}) into {@code y}'s rows of
+     * {@code rows} outputs. A last panel past the matrix's rows computed zero rows, which are not copied.
+     */
+    static void storePanel(float[] acc, int tokens, int panel, int rows, float[] y) {
+        int r0 = panel * PANEL;
+        int count = Math.min(PANEL, rows - r0);
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(acc, t * PANEL, y, t * rows + r0, count);
+        }
+    }
+
     /**
      * Six token rows ({@code x} rows {@code xStride} apart) times {@code depth} columns of the
      * decoded panel {@code w} from {@code w0}: each output's run sum, scaled by its row's entry of

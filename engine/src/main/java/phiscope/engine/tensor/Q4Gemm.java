@@ -73,12 +73,7 @@ final class Q4Gemm {
                     scaleSums(sums, 1, acc, t, scales, xScales, t * blocks + b, blocks);
                 }
             }
-            // A last panel past the matrix's rows computed zero rows, which are not copied.
-            int r0 = p * PANEL;
-            int count = Math.min(PANEL, rows - r0);
-            for (int t = 0; t < tokens; t++) {
-                System.arraycopy(acc, t * PANEL, y, t * rows + r0, count);
-            }
+            Gemm.storePanel(acc, tokens, p, rows, y);
         }
     }
 
