@@ -82,7 +82,6 @@ final class Gemm {
         }
     }
 
-    /** This thread's accumulator buffer, at least {@code size} floats. */
     /**
      * Copies panel {@code panel}'s accumulators ({@code [token][PANEL]}) into {@code y}'s rows of
      * {@code rows} outputs. A last panel past the matrix's rows computed zero rows, which are not copied.
