@@ -7,6 +7,8 @@ import static phiscope.engine.tensor.WeightMatrixTest.COLS;
 import static phiscope.engine.tensor.WeightMatrixTest.ROWS;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -46,6 +48,44 @@ class QuantizedMatrixTest {
         short scale = Quantization.q4(block, 0, 5, q);
         assertEquals(STEP, Float16.toFloat(scale));
         assertArrayEquals(new byte[] {0, 15, 15, 12, 5, 8}, Arrays.copyOf(q, 6), "the padding past n is zero, q = 8");
+    }
+
+    /**
+     * Scales decode exactly whatever their size: a one-hot token times Q8_0 weights is each
+     * weight's own value {@code q * d}, alone and in a prompt, for rows whose float16 scales are
+     * normal, subnormal or zero: a scale decode that mishandles the small ones fails here.
+     */
+    @Test
+    void q8ScalesDecodeExactlyWhenSubnormalOrZero() {
+        float[] magnitudes = {1f, 1e-3f, 3e-6f, 2e-7f, 0f};
+        try (Arena arena = Arena.ofShared(); WeightMemory memory = new WeightMemory(); WorkerPool pool = new WorkerPool(2)) {
+            MemorySegment data = arena.allocate((long) ROWS * COLS * 4);
+            SplittableRandom random = new SplittableRandom(5);
+            for (int r = 0; r < ROWS; r++) {
+                for (int c = 0; c < COLS; c++) {
+                    float w = (float) random.nextGaussian() * magnitudes[r % magnitudes.length];
+                    data.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * COLS + c, w);
+                }
+            }
+            Q8Matrix quantized = (Q8Matrix) PackedMatrix.pack(new RowMajorMatrix("w", DType.F32, ROWS, COLS, data), WeightFormat.Q8_0, memory, pool);
+            boolean subnormal = false;
+            for (int c = 0; c < COLS; c++) {
+                float[] x = new float[2 * COLS];
+                x[c] = 1f;
+                x[COLS + (c + 1) % COLS] = 1f;
+                float[] alone = WeightMatrixTest.multiply(quantized, Arrays.copyOf(x, COLS), 1);
+                float[] together = WeightMatrixTest.multiply(quantized, x, 2);
+                for (int r = 0; r < ROWS; r++) {
+                    float weight = quantized.element(r, c);
+                    float scale = quantized.scale(quantized.block(r / PackedMatrix.PANEL, c), r % PackedMatrix.PANEL);
+                    subnormal |= scale > 0f && scale < 0x1p-14f;
+                    // == rather than bits: a zero weight times 1 summed from +0 is +0 whatever its sign.
+                    assertTrue(weight == alone[r], "row " + r + " col " + c + ": " + alone[r] + ", not " + weight);
+                    assertTrue(weight == together[r], "prompt, row " + r + " col " + c + ": " + together[r] + ", not " + weight);
+                }
+            }
+            assertTrue(subnormal, "some rows have float16-subnormal scales");
+        }
     }
 
     @ParameterizedTest
