@@ -77,11 +77,13 @@ class QuantizedMatrixTest {
                 float[] together = WeightMatrixTest.multiply(quantized, x, 2);
                 for (int r = 0; r < ROWS; r++) {
                     float weight = quantized.element(r, c);
+                    float next = quantized.element(r, (c + 1) % COLS);
                     float scale = quantized.scale(quantized.block(r / PackedMatrix.PANEL, c), r % PackedMatrix.PANEL);
                     subnormal |= scale > 0f && scale < 0x1p-14f;
                     // == rather than bits: a zero weight times 1 summed from +0 is +0 whatever its sign.
                     assertTrue(weight == alone[r], "row " + r + " col " + c + ": " + alone[r] + ", not " + weight);
                     assertTrue(weight == together[r], "prompt, row " + r + " col " + c + ": " + together[r] + ", not " + weight);
+                    assertTrue(next == together[ROWS + r], "prompt token 2, row " + r + ": " + together[ROWS + r] + ", not " + next);
                 }
             }
             assertTrue(subnormal, "some rows have float16-subnormal scales");
